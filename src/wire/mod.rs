@@ -1,0 +1,120 @@
+//! Packet formats only: VRRPv2/v3 adverts over IPv4/IPv6, IPsec AH as keepalived uses it,
+//! gratuitous ARP, unsolicited neighbour advertisements, Ethernet framing.
+//!
+//! No I/O, no state, no allocation, no panic on any input (smoltcp's contract):
+//! - `Packet<T>::new_checked` is the only constructor used on received bytes; after it
+//!   succeeds no accessor panics;
+//! - `Repr::parse` never panics on a checked packet; `Repr::emit` never panics on a buffer of
+//!   `buffer_len()` bytes;
+//! - every multi-byte field is read and written big-endian explicitly.
+//!
+//! The two types below are the contract with the protocol core:
+//! - [`RxAdvert`]: what [`parse_advert`] decodes from one received IP packet (IPv4 with or
+//!   without AH, or IPv6). It checks structure only (enough bytes for every field it reports);
+//!   the acceptance rules that depend on the instance (TTL, version, auth, interval, address
+//!   list, checksum flavour) are applied by `core::rx_check` in keepalived's order, using the
+//!   fields and helpers here.
+//! - [`AdvertTx`]: everything needed to build one advert; [`emit_advert`] writes the IP packet
+//!   (IPv4 header with IP_HDRINCL, or the VRRP payload alone for IPv6 where the kernel adds the
+//!   header and checksum).
+
+use core::net::IpAddr;
+
+use heapless::Vec;
+
+/// Maximum addresses in one advert (8-bit count).
+pub const MAX_ADVERT_ADDRS: usize = 255;
+
+/// Addresses carried in an advert.
+pub type AddrList = Vec<IpAddr, MAX_ADVERT_ADDRS>;
+
+/// Why a received packet could not be decoded at all (structure, not policy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseError {
+    /// Shorter than the headers it claims (counted as `packet_len_err`).
+    Truncated,
+    /// Not IPv4/IPv6, bad IHL, or a fragment.
+    BadIpHeader,
+    /// IP protocol is neither 112 (VRRP) nor 51 (AH) carrying 112.
+    NotVrrp,
+}
+
+/// The AH header of a received packet (keepalived's IPsec-AH variant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxAh {
+    pub next_header: u8,
+    /// keepalived puts the sender's IPv4 address here.
+    pub spi: u32,
+    pub seq: u32,
+}
+
+/// One received advert, decoded but not yet accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RxAdvert<'a> {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// TTL (IPv4) or hop limit (IPv6; from IPV6_RECVHOPLIMIT ancillary data, passed in).
+    pub ttl: u8,
+    /// IPv4 total length equals the bytes received (always true for IPv6).
+    pub ip_len_ok: bool,
+    pub ah: Option<RxAh>,
+    /// The VRRP message (header, addresses, v2 auth data) as received.
+    pub vrrp: &'a [u8],
+    /// The whole IP packet as received (AH verification hashes it).
+    pub ip_packet: &'a [u8],
+    pub version: u8,
+    /// Type nibble (1 = ADVERTISEMENT).
+    pub kind: u8,
+    pub vrid: u8,
+    pub priority: u8,
+    /// The count field (may disagree with the bytes present: see `addrs`).
+    pub naddr: u8,
+    /// v2 only (0 for v3).
+    pub auth_type: u8,
+    /// v2: seconds × 100; v3: the 12-bit centisecond field.
+    pub adver_int_cs: u16,
+    /// v2 auth data (8 bytes after the addresses), zeros for v3.
+    pub auth_data: [u8; 8],
+    /// The addresses actually present (min of `naddr` and what the bytes hold).
+    pub addrs: AddrList,
+    /// The VRRP length matches exactly header + naddr addresses (+ 8 auth bytes for v2).
+    pub length_ok: bool,
+}
+
+/// Who an advert goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    Multicast(IpAddr),
+    Unicast(IpAddr),
+}
+
+/// Authentication of an advert to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxAuth {
+    None,
+    Pass([u8; 8]),
+    /// IPsec AH with HMAC-MD5-96 keyed by the 8-byte password; `seq` is the AH sequence number.
+    Ah { key: [u8; 8], seq: u32 },
+}
+
+/// Everything needed to build one advert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdvertTx<'a> {
+    pub version: u8,
+    pub vrid: u8,
+    pub priority: u8,
+    /// v2: multiple of 100 (whole seconds); v3: centiseconds (12 bits).
+    pub adver_int_cs: u16,
+    pub src: IpAddr,
+    pub dst: Destination,
+    /// IPv4 TTL / IPv6 hop limit (255, or `unicast_ttl`).
+    pub ttl: u8,
+    /// IPv4 identification (never 0; the caller increments it per advert).
+    pub ip_id: u16,
+    pub auth: TxAuth,
+    /// VRRPv3 over IPv4 without the pseudo-header (`v3_checksum_as_v2`).
+    pub v3_checksum_as_v2: bool,
+    /// Unicast v3 checksum computed with 224.0.0.18 as destination (`old_unicast_checksum`).
+    pub old_unicast_checksum: bool,
+    pub addrs: &'a [IpAddr],
+}
