@@ -31,3 +31,4 @@
 pub mod config;
 pub mod limits;
 pub mod time;
+pub mod wire;

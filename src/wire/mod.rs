@@ -94,7 +94,10 @@ pub enum TxAuth {
     None,
     Pass([u8; 8]),
     /// IPsec AH with HMAC-MD5-96 keyed by the 8-byte password; `seq` is the AH sequence number.
-    Ah { key: [u8; 8], seq: u32 },
+    Ah {
+        key: [u8; 8],
+        seq: u32,
+    },
 }
 
 /// Everything needed to build one advert.
@@ -117,4 +120,76 @@ pub struct AdvertTx<'a> {
     /// Unicast v3 checksum computed with 224.0.0.18 as destination (`old_unicast_checksum`).
     pub old_unicast_checksum: bool,
     pub addrs: &'a [IpAddr],
+}
+
+/// Which checksum an advert is checked or built with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChecksumFlavour {
+    /// VRRPv2, and VRRPv3 over IPv4 with `v3_checksum_as_v2`: over the VRRP message only.
+    NoPseudoHeader,
+    /// VRRPv3 (keepalived's default for IPv4; always for IPv6): with the pseudo-header of the
+    /// real source and destination.
+    PseudoHeader,
+    /// keepalived ≤ 1.3.5 unicast v3: pseudo-header with 224.0.0.18 as destination.
+    OldUnicast,
+}
+
+/// Why an advert could not be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmitError {
+    /// The buffer is too small for the packet.
+    BufferTooSmall,
+    /// Addresses of the wrong family, or more than 255.
+    BadAddresses,
+}
+
+// PLACEHOLDER(wire): the bodies below are replaced by the wire layer's implementation; the
+// signatures are the contract the protocol core codes against.
+
+/// Decode an IPv4 packet (from a raw socket: IP header included) carrying VRRP or AH+VRRP.
+pub fn parse_advert(ip_packet: &[u8]) -> Result<RxAdvert<'_>, ParseError> {
+    let _ = ip_packet;
+    Err(ParseError::Truncated)
+}
+
+/// Decode a VRRP message received on an IPv6 raw socket (the kernel strips the IPv6 header:
+/// source from recvmsg's address, destination from IPV6_PKTINFO, hop limit from
+/// IPV6_HOPLIMIT).
+pub fn parse_advert6<'a>(
+    src: core::net::Ipv6Addr,
+    dst: core::net::Ipv6Addr,
+    hop_limit: u8,
+    vrrp: &'a [u8],
+) -> Result<RxAdvert<'a>, ParseError> {
+    let _ = (src, dst, hop_limit, vrrp);
+    Err(ParseError::Truncated)
+}
+
+/// Whether the received VRRP checksum is right under `flavour`.
+pub fn checksum_ok(rx: &RxAdvert<'_>, flavour: ChecksumFlavour) -> bool {
+    let _ = (rx, flavour);
+    false
+}
+
+/// Whether the AH ICV (HMAC-MD5-96 keyed by `key`) of the received packet is right; `unicast`
+/// says whether the TTL is a mutable field (keepalived zeroes it only for unicast).
+pub fn ah_icv_ok(rx: &RxAdvert<'_>, key: &[u8; 8], unicast: bool) -> bool {
+    let _ = (rx, key, unicast);
+    false
+}
+
+/// Constant-time comparison of two 8-byte PASS keys.
+pub fn pass_eq(a: &[u8; 8], b: &[u8; 8]) -> bool {
+    let mut diff = 0u8;
+    for i in 0..8 {
+        diff |= a[i] ^ b[i];
+    }
+    diff == 0
+}
+
+/// Build an advert into `buf`; returns the number of bytes written. IPv4: the whole IP packet
+/// (header, AH if any, VRRP), for a socket with IP_HDRINCL. IPv6: the VRRP message only.
+pub fn emit_advert(tx: &AdvertTx<'_>, buf: &mut [u8]) -> Result<usize, EmitError> {
+    let _ = (tx, buf);
+    Err(EmitError::BufferTooSmall)
 }
