@@ -29,6 +29,10 @@
 #![deny(unsafe_code)]
 
 pub mod config;
+pub mod daemon;
 pub mod limits;
+pub mod logging;
+#[allow(unsafe_code)]
+pub mod sys;
 pub mod time;
 pub mod wire;

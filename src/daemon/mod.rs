@@ -1,0 +1,1 @@
+//! Glue (see mod docs once written).

@@ -1,0 +1,103 @@
+//! The operating-system layer: the only code allowed `unsafe` and libc calls.
+//!
+//! Every file descriptor made here is `O_CLOEXEC | O_NONBLOCK` and returned as an
+//! [`OwnedFd`] that the [`reactor::Reactor`] (or a short-lived start-up helper) owns.
+//! Every `unsafe` block carries a `// SAFETY:` line. Nothing here allocates after start-up:
+//! buffers are passed in by the caller, names are fixed-size arrays.
+//!
+//! Files:
+//! - [`reactor`]: the one `poll(2)` loop over a fixed table of typed slots;
+//! - [`timerfd`]: `CLOCK_MONOTONIC` timerfd armed at an absolute deadline, and [`timerfd::now`];
+//! - [`signalfd`]: the signals keepalived handles, read as typed values;
+//! - [`raw`]: IPPROTO_VRRP / IPPROTO_AH raw sockets for IPv4 and IPv6;
+//! - [`packet`]: PF_PACKET sockets for gratuitous ARP and unsolicited NA frames;
+//! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
+//! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
+//! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
+//! - [`pidfile`], [`daemonize`]: process housekeeping.
+
+pub mod daemonize;
+pub mod ioctl;
+pub mod netlink;
+pub mod packet;
+pub mod pidfile;
+pub mod process;
+pub mod raw;
+pub mod reactor;
+pub mod signalfd;
+pub mod timerfd;
+
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+/// Turn a libc return value into `io::Result`, reading `errno` on -1.
+pub(crate) fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Like [`cvt`] for `ssize_t` results (read, recv, send).
+pub(crate) fn cvt_size(ret: libc::ssize_t) -> io::Result<usize> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+/// Wrap a freshly created descriptor (`ret` from socket/timerfd_create/...) in an [`OwnedFd`].
+pub(crate) fn owned(ret: libc::c_int) -> io::Result<OwnedFd> {
+    let fd: RawFd = cvt(ret)?;
+    // SAFETY: `fd` was just returned by the kernel as a new descriptor that nobody else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `setsockopt` with a plain value.
+pub(crate) fn setsockopt<T: Copy>(
+    fd: RawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: &T,
+) -> io::Result<()> {
+    // SAFETY: `value` points to a live `T` of the size we pass; the kernel only reads it.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (value as *const T).cast(),
+            core::mem::size_of::<T>() as libc::socklen_t,
+        )
+    };
+    cvt(r).map(|_| ())
+}
+
+/// Whether an error is "try again later" on a non-blocking descriptor.
+pub fn would_block(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EINTR))
+}
+
+/// Copy an interface name into a NUL-terminated `IFNAMSIZ` array (truncated if too long).
+pub(crate) fn ifname_array(name: &str) -> [libc::c_char; libc::IFNAMSIZ] {
+    let mut out = [0 as libc::c_char; libc::IFNAMSIZ];
+    for (o, b) in out.iter_mut().zip(name.bytes().take(libc::IFNAMSIZ - 1)) {
+        *o = b as libc::c_char;
+    }
+    out
+}
+
+/// Current process id.
+pub fn getpid() -> i32 {
+    // SAFETY: getpid has no preconditions.
+    unsafe { libc::getpid() }
+}
+
+/// Write all of `buf` to a raw descriptor that we do not own (stderr, a pid file fd);
+/// non-blocking failures are dropped.
+pub fn write_fd(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is a valid readable slice of `buf.len()` bytes.
+    cvt_size(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) })
+}
