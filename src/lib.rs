@@ -34,5 +34,6 @@ pub mod limits;
 pub mod logging;
 #[allow(unsafe_code)]
 pub mod sys;
+pub mod status;
 pub mod time;
 pub mod wire;
