@@ -32,8 +32,8 @@ pub mod config;
 pub mod daemon;
 pub mod limits;
 pub mod logging;
+pub mod status;
 #[allow(unsafe_code)]
 pub mod sys;
-pub mod status;
 pub mod time;
 pub mod wire;

@@ -16,6 +16,7 @@
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
 //! - [`pidfile`], [`daemonize`]: process housekeeping.
 
+pub mod alloc;
 pub mod daemonize;
 pub mod ioctl;
 pub mod netlink;
@@ -100,4 +101,37 @@ pub fn getpid() -> i32 {
 pub fn write_fd(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is a valid readable slice of `buf.len()` bytes.
     cvt_size(unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) })
+}
+
+/// `openlog(ident, LOG_PID | LOG_NDELAY, facility)` with a static ident.
+pub fn openlog(ident: &'static core::ffi::CStr, facility: i32) {
+    // SAFETY: the ident is 'static and NUL-terminated, as openlog keeps the pointer.
+    unsafe { libc::openlog(ident.as_ptr(), libc::LOG_PID | libc::LOG_NDELAY, facility) };
+}
+
+/// `syslog(pri, "%s", msg)`: `msg` is copied into a NUL-terminated stack buffer (truncated
+/// at 1023 bytes). No allocation.
+pub fn syslog(pri: i32, msg: &[u8]) {
+    let mut c = [0u8; 1024];
+    let n = msg.len().min(1023);
+    c[..n].copy_from_slice(&msg[..n]);
+    // SAFETY: "%s" with one NUL-terminated string argument.
+    unsafe { libc::syslog(pri, c"%s".as_ptr(), c.as_ptr()) };
+}
+
+/// `closelog()`.
+pub fn closelog() {
+    // SAFETY: no preconditions.
+    unsafe { libc::closelog() };
+}
+
+/// Wall-clock seconds since the epoch (for human-readable timestamps only, never timing).
+pub fn realtime_secs() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: valid timespec to write.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    ts.tv_sec.max(0) as u64
 }
