@@ -135,3 +135,10 @@ pub fn realtime_secs() -> u64 {
     unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
     ts.tv_sec.max(0) as u64
 }
+
+/// Move the calling thread into a new, empty network namespace (tests: CI runs as root).
+/// Only this thread is affected; the namespace disappears when the thread exits.
+pub fn unshare_netns() -> io::Result<()> {
+    // SAFETY: unshare has no memory-safety preconditions.
+    cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) }).map(|_| ())
+}

@@ -376,6 +376,17 @@ pub fn build_route(req: &RouteReq, add: bool, seq: u32, buf: &mut [u8]) -> io::R
     b.finish()
 }
 
+/// Build RTM_NEWLINK setting IFF_UP on or off (`ip link set dev X up|down`).
+pub fn build_link_up(ifindex: u32, up: bool, seq: u32, buf: &mut [u8]) -> io::Result<usize> {
+    let mut b = Builder::new(buf, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    let iff_up = libc::IFF_UP as u32;
+    b.put(&[0, 0, 0, 0]); // family, pad, type
+    b.put(&(ifindex as i32).to_ne_bytes());
+    b.put(&(if up { iff_up } else { 0 }).to_ne_bytes());
+    b.put(&iff_up.to_ne_bytes());
+    b.finish()
+}
+
 /// Build a dump request (RTM_GETLINK or RTM_GETADDR) for all families.
 pub fn build_dump(ty: u16, seq: u32, buf: &mut [u8]) -> io::Result<usize> {
     let mut b = Builder::new(buf, ty, NLM_F_REQUEST | NLM_F_ROOT | NLM_F_MATCH, seq);
