@@ -142,3 +142,31 @@ pub fn unshare_netns() -> io::Result<()> {
     // SAFETY: unshare has no memory-safety preconditions.
     cvt(unsafe { libc::unshare(libc::CLONE_NEWNET) }).map(|_| ())
 }
+
+/// Open (creating it with mode 0600 if missing) a notify FIFO for writing, non-blocking.
+/// Opened `O_RDWR` so that opening never fails for want of a reader and writes never raise
+/// SIGPIPE; a full FIFO drops the line (EAGAIN).
+pub fn open_fifo(path: &std::path::Path) -> io::Result<OwnedFd> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    if bytes.len() >= 4095 || bytes.contains(&0) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let mut c = [0u8; 4096];
+    c[..bytes.len()].copy_from_slice(bytes);
+    // SAFETY: `c` is NUL-terminated.
+    let r = unsafe { libc::mkfifo(c.as_ptr().cast(), 0o600) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EEXIST) {
+            return Err(e);
+        }
+    }
+    // SAFETY: `c` is NUL-terminated; flags are valid.
+    owned(unsafe {
+        libc::open(
+            c.as_ptr().cast(),
+            libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC,
+        )
+    })
+}

@@ -26,6 +26,9 @@ pub enum Slot {
     Signal,
     /// The rtnetlink monitor socket (link and address groups).
     Netlink,
+    /// The rtnetlink command socket (requests are answered synchronously; late replies are
+    /// drained when it polls readable).
+    NetlinkCmd,
     /// IPv4 raw socket, protocol 112, bound to an interface.
     Vrrp4 { ifindex: u32 },
     /// IPv6 raw socket, protocol 112, bound to an interface.
@@ -34,7 +37,8 @@ pub enum Slot {
     Ah4 { ifindex: u32 },
     /// PF_PACKET socket for GARP/NA frames (send only).
     Packet { ifindex: u32 },
-    /// The write end of a notify FIFO.
+    /// A notify FIFO, opened read-write so it never blocks or fails without a reader; it is
+    /// written only and never polled.
     Fifo { id: u16 },
 }
 
@@ -117,8 +121,13 @@ impl Reactor {
         // Capacity is MAX_FDS + 2 and the table holds at most MAX_FDS: these pushes fit.
         let _ = self.pfds.push(mk(self.timer.as_raw_fd()));
         let _ = self.pfds.push(mk(self.signals.as_raw_fd()));
-        for (fd, _) in self.table.iter() {
-            let _ = self.pfds.push(mk(fd.as_raw_fd()));
+        for (fd, slot) in self.table.iter() {
+            // poll(2) ignores negative descriptors: write-only slots keep their index.
+            let raw = match slot {
+                Slot::Fifo { .. } => -1,
+                _ => fd.as_raw_fd(),
+            };
+            let _ = self.pfds.push(mk(raw));
         }
         // SAFETY: `pfds` holds `len()` initialised pollfd structs that the kernel may update.
         let n = unsafe {
