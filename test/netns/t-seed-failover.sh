@@ -87,6 +87,15 @@ start() { # start NAME → sets PID_<NAME>
 vip_on() { lab_has_addr "$1" "$VIP"; }
 vip_off() { ! lab_has_addr "$1" "$VIP"; }
 page_is() { [ "$(lab_curl client "http://$VIP/")" = "$1" ]; }
+# DEMO=1 (test/netns/demo.sh): show the addresses and the page at each step.
+show() {
+  [ -n "${DEMO:-}" ] || return 0
+  local n
+  for n in web1 web2; do
+    printf '        %-5s %s\n' "$n" "$(ip -n "$LAB-$n" -br -4 addr show dev eth0 | awk '{$1=$2=""; print}')"
+  done
+  printf '        client: curl http://%s/ -> %s\n' "$VIP" "$(lab_curl client "http://$VIP/")"
+}
 dump_logs() { for f in "$LAB_DIR"/web*.log.*; do echo "--- $f"; tail -n 40 "$f"; done; }
 trap 'rc=$?; [ $rc -ne 0 ] && dump_logs; lab_cleanup; exit $rc' EXIT
 
@@ -104,6 +113,7 @@ if [ "$VARIANT" = unicast ]; then
 fi
 t=$(lab_wait 5 page_is WEB1) || lab_fail "client did not get WEB1 through the VIP"
 lab_log "client gets WEB1 through the VIP"
+show
 
 lab_log "kill -9 WEB1's daemon (no priority 0: WEB2 waits for the master-down timer)"
 kill -9 "$PID_web1"
@@ -111,6 +121,7 @@ t=$(lab_wait 10 vip_on web2) || lab_fail "WEB2 did not take the VIP after kill -
 lab_log "WEB2 holds the VIP ${t} ms after kill -9 (expect ≈ 3 × 1 s + skew)"
 t2=$(lab_wait 5 page_is WEB2) || lab_fail "client did not get WEB2"
 lab_log "client gets WEB2 (GARP moved the client's ARP entry)"
+show
 echo "failover_kill9_ms=$t" >>"$LAB_DIR/figures"
 
 lab_log "restart WEB1: it removes its stale VIP, then preempts (104 > 102)"
@@ -120,6 +131,7 @@ lab_wait 5 vip_on web1 >/dev/null || lab_fail "WEB1 did not take the VIP back"
 lab_log "WEB1 took the VIP back after ${t} ms"
 lab_wait 5 page_is WEB1 >/dev/null || lab_fail "client did not get WEB1 again"
 lab_log "client gets WEB1 again"
+show
 
 lab_log "SIGTERM WEB1: priority 0 advert, WEB2 takes over after its skew time"
 kill -TERM "$PID_web1"
@@ -130,4 +142,5 @@ lab_wait 3 vip_off web1 >/dev/null || lab_fail "WEB1 kept the VIP after SIGTERM"
 [ -e "$LAB_DIR/web1.pid" ] && lab_fail "WEB1 left its pid file"
 lab_wait 5 page_is WEB2 >/dev/null || lab_fail "client did not get WEB2 after SIGTERM"
 [ "$t" -lt 2000 ] || lab_fail "SIGTERM failover took ${t} ms (want < 2000)"
+show
 lab_log "PASS ($(tr '\n' ' ' <"$LAB_DIR/figures"))"
