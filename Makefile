@@ -36,6 +36,7 @@ test-netns: build
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	python3 cross/yocto/update-crates.py --check
 
 demo: deps build
 	@test/netns/demo.sh $(OUTBIN)
