@@ -29,6 +29,8 @@
 #![deny(unsafe_code)]
 
 pub mod config;
+pub mod exec;
 pub mod limits;
+pub mod notify;
 pub mod time;
 pub mod wire;
