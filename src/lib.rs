@@ -32,5 +32,6 @@ pub mod config;
 pub mod exec;
 pub mod limits;
 pub mod notify;
+pub mod status;
 pub mod time;
 pub mod wire;
