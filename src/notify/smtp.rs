@@ -1,0 +1,1 @@
+//! SMTP alert state machine.

@@ -1,0 +1,1 @@
+//! SMTP socket driver.
