@@ -54,7 +54,9 @@ fn read_write_mode_creates_buffers_and_unlinks() {
     let md = std::fs::metadata(&path).unwrap();
     assert!(md.file_type().is_fifo());
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(md.permissions().mode() & 0o777, 0o644 & !0o022 & 0o777);
+    // 0644 (as keepalived) less the umask: never more than that.
+    assert_eq!(md.permissions().mode() & 0o777 & !0o644, 0);
+    assert_ne!(md.permissions().mode() & 0o600, 0);
 
     // Written before any reader: kept in the pipe.
     assert_eq!(
@@ -201,4 +203,19 @@ fn existing_fifo_is_kept_and_regular_dirs_refused() {
         bad.notify(Subject::Instance, "VI_1", Event::Master, 1),
         Outcome::DroppedNoReader
     );
+}
+
+#[test]
+fn created_fifo_gets_the_configured_owner() {
+    if !nix::unistd::geteuid().is_root() {
+        assert!(std::env::var("CI").is_err(), "chown test needs root in CI");
+        return;
+    }
+    use std::os::unix::fs::MetadataExt;
+    let d = Dir::new("owner");
+    let path = d.0.join("f");
+    let mut w = FifoWriter::new(&path, OpenMode::ReadWrite, Some((65534, 65533)));
+    assert!(w.open().unwrap());
+    let md = std::fs::metadata(&path).unwrap();
+    assert_eq!((md.uid(), md.gid()), (65534, 65533));
 }
