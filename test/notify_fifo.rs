@@ -219,3 +219,22 @@ fn created_fifo_gets_the_configured_owner() {
     let md = std::fs::metadata(&path).unwrap();
     assert_eq!((md.uid(), md.gid()), (65534, 65533));
 }
+
+#[test]
+fn both_fifos_get_every_line() {
+    use keepalived_rs::notify::fifo::Fifos;
+    let d = Dir::new("both");
+    let (a, b) = (d.0.join("global"), d.0.join("vrrp"));
+    let mut f = Fifos {
+        global: Some(FifoWriter::new(&a, OpenMode::ReadWrite, None)),
+        vrrp: Some(FifoWriter::new(&b, OpenMode::ReadWrite, None)),
+    };
+    f.open();
+    assert_eq!(f.notify(Subject::Instance, "VI_1", Event::Fault, 100), 2);
+    let (ra, rb) = (reader(a.clone(), 1), reader(b.clone(), 1));
+    let want = ["INSTANCE \"VI_1\" FAULT 100\n"];
+    assert_eq!(ra.recv_timeout(Duration::from_secs(5)).unwrap(), want);
+    assert_eq!(rb.recv_timeout(Duration::from_secs(5)).unwrap(), want);
+    f.close();
+    assert!(!a.exists() && !b.exists());
+}

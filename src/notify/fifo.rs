@@ -265,6 +265,44 @@ impl Drop for FifoWriter {
     }
 }
 
+/// keepalived's two FIFOs: `notify_fifo` (all events) and `vrrp_notify_fifo` (VRRP only);
+/// every VRRP line goes to both.
+#[derive(Debug, Default)]
+pub struct Fifos {
+    pub global: Option<FifoWriter>,
+    pub vrrp: Option<FifoWriter>,
+}
+
+impl Fifos {
+    /// Opens both (errors are logged by [`FifoWriter::open`]; a failed one is retried at the
+    /// next line).
+    pub fn open(&mut self) {
+        for w in [self.global.as_mut(), self.vrrp.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = w.open();
+        }
+    }
+    /// Writes one event line to each configured FIFO; returns how many took it.
+    pub fn notify(&mut self, subject: Subject, name: &str, event: Event, priority: u8) -> usize {
+        let l = format_line(subject, name, event, priority);
+        [self.global.as_mut(), self.vrrp.as_mut()]
+            .into_iter()
+            .flatten()
+            .filter_map(|w| (w.write_line(l.as_bytes()) == Outcome::Written).then_some(()))
+            .count()
+    }
+    pub fn close(&mut self) {
+        for w in [self.global.as_mut(), self.vrrp.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            w.close();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
