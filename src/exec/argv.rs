@@ -808,6 +808,21 @@ mod tests {
     }
 
     #[test]
+    fn oversized_argv_is_refused_not_truncated() {
+        let mut w = Words::new();
+        w.push(b"/bin/x").unwrap();
+        w.push(&[b'\''; 400]).unwrap();
+        let p = Prepared::from_words(w.clone(), Mode::Shell, 0, 0);
+        // 400 quotes become 1600 bytes in the shell command: too long for ARGS_BYTES.
+        assert_eq!(p.exec_args(&[]).unwrap_err(), ArgsTooLong);
+        // Exec mode has room for them.
+        let e = Prepared::from_words(w, Mode::Exec, 0, 0);
+        assert_eq!(e.exec_args(&[]).unwrap().argc(), 2);
+        // Words with NUL are refused.
+        assert!(Words::new().push(b"a\0b").is_err());
+    }
+
+    #[test]
     fn prepare_resolves_path_symlinks_and_mode() {
         use crate::exec::TestDir;
         let d = TestDir::new("argv");
