@@ -38,6 +38,7 @@ fn reader(path: PathBuf, n: usize) -> mpsc::Receiver<Vec<String>> {
             }
             lines.push(l);
         }
+        drop(r); // closed before the lines are reported
         let _ = tx.send(lines);
     });
     rx
@@ -174,8 +175,7 @@ fn write_only_mode_waits_for_a_reader_and_survives_it_leaving() {
         rx.recv_timeout(Duration::from_secs(5)).unwrap(),
         ["INSTANCE \"VI_1\" MASTER 104\n"]
     );
-    // The reader has gone (its thread ended and closed the fd): EPIPE, then no reader.
-    thread::sleep(Duration::from_millis(20));
+    // The reader has closed its fd: EPIPE, then no reader.
     assert_eq!(
         w.notify(Subject::Instance, "VI_1", Event::Stop, 0),
         Outcome::DroppedNoReader
