@@ -255,12 +255,19 @@ fn ensure_aiosmtpd() -> bool {
     if have_aiosmtpd() {
         return true;
     }
-    let _ = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
-    have_aiosmtpd()
+    // Debian's python refuses system-wide pip installs (PEP 668) unless told otherwise.
+    for extra in [&[][..], &["--break-system-packages"][..]] {
+        let _ = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if have_aiosmtpd() {
+            return true;
+        }
+    }
+    false
 }
 
 fn start_aiosmtpd() -> Option<(Server, SocketAddr)> {
