@@ -808,6 +808,30 @@ mod tests {
     }
 
     #[test]
+    fn split_never_panics_on_arbitrary_bytes() {
+        let alphabet = b"ab \t'\"\\xc0789fE\n\0";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 58) as usize;
+            let mut line = Vec::with_capacity(len);
+            let mut r = seed;
+            for _ in 0..len {
+                r = r.wrapping_mul(6364136223846793005).wrapping_add(1);
+                line.push(alphabet[(r >> 59) as usize % alphabet.len()]);
+            }
+            if let Ok(w) = split(&line) {
+                assert!(!w.is_empty());
+                assert!(w.iter().all(|x| !x.contains(&0)));
+                let p = Prepared::from_words(w, Mode::Shell, 0, 0);
+                let _ = p.exec_args(&[b"INSTANCE", b"VI_1"]);
+            }
+        }
+    }
+
+    #[test]
     fn oversized_argv_is_refused_not_truncated() {
         let mut w = Words::new();
         w.push(b"/bin/x").unwrap();

@@ -898,6 +898,34 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_server_bytes_never_panic() {
+        let mut seed: u64 = 42;
+        for _ in 0..2_000 {
+            let mut s = Smtp::new(cfg(&["a@b", "c@d"]));
+            start(&mut s);
+            for _ in 0..20 {
+                let mut buf = [0u8; 64];
+                for b in buf.iter_mut() {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let alpha = b"0123452-\r\n x";
+                    *b = alpha[(seed >> 60) as usize % alpha.len()];
+                }
+                let n = (seed >> 58) as usize;
+                s.received(t(1), &buf[..n]);
+                let k = s.output().len();
+                s.consumed(k);
+                if s.phase() == Phase::Closing {
+                    s.closed();
+                    break;
+                }
+            }
+            assert!(s.stats().sent + s.stats().failed <= 1);
+        }
+    }
+
+    #[test]
     fn date_format() {
         assert_eq!(
             rfc2822_date(0, 0).as_str(),
