@@ -558,7 +558,7 @@ impl ExecArgs {
     pub fn program(&self) -> &CStr {
         self.entries().next().unwrap_or(c"")
     }
-    /// argv, argv[0] first.
+    /// argv, `argv[0]` first.
     pub fn argv(&self) -> impl Iterator<Item = &CStr> + '_ {
         self.entries().skip(1)
     }

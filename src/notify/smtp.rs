@@ -4,7 +4,7 @@
 //! queue): connect → `220` → `HELO <smtp_helo_name>` → `250` → `MAIL FROM:<from>` → `250` →
 //! `RCPT TO:<addr>` → `250` (for each address) → `DATA` → `354` → headers and body, `.` →
 //! `250` → `QUIT` → `221`. Multi-line replies (`250-...`) are read to their last line. A
-//! wrong reply code logs keepalived's "Error processing HELO cmd on SMTP server [ip]:port.
+//! wrong reply code logs keepalived's "Error processing HELO cmd on SMTP server `[ip]:port`.
 //! SMTP status code = 550" and ends with `QUIT`; a timeout waiting for a reply logs "Timeout
 //! reading data to remote SMTP server ..." and also sends `QUIT`; connection errors end the
 //! alert at once. Then the next queued alert goes.
