@@ -29,7 +29,9 @@
 #![deny(unsafe_code)]
 
 pub mod config;
+pub mod exec;
 pub mod limits;
+pub mod notify;
 pub mod status;
 pub mod time;
 pub mod wire;
