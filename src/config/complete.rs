@@ -70,7 +70,7 @@ pub fn complete(
         .map(|(v, _)| family_of(v.ip()))
         .or(ri.src_ip.map(|(a, _)| family_of(a)))
         .or(ri.peers.first().map(|(p, _)| family_of(p.addr)))
-        .unwrap_or(Family::V4);
+        .unwrap_or(if ri.native_ipv6 { Family::V6 } else { Family::V4 });
 
     // Unicast peers of the other family are dropped.
     let mut peers = Vec::new();

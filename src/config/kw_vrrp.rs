@@ -330,6 +330,11 @@ fn old_unicast_checksum(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
     i.old_unicast_checksum = s.arg_str(0) != Some("never");
 }
 
+fn native_ipv6(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
+    c.no_block(s);
+    i.native_ipv6 = true;
+}
+
 fn dont_track_primary(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
     c.no_block(s);
     i.dont_track_primary = true;
@@ -362,7 +367,7 @@ pub static INSTANCE: &Table<I> = &[
     ("lvs_sync_daemon_interface", unsupported),
     ("mcast_dst_ip", mcast_dst_ip),
     ("mcast_src_ip", src_ip),
-    ("native_ipv6", silent),
+    ("native_ipv6", native_ipv6),
     ("no_accept", accept),
     ("nopreempt", nopreempt),
     ("notify", notify!(generic)),

@@ -120,6 +120,8 @@ pub struct RawInstance {
     pub v3_checksum_as_v2: Option<bool>,
     pub old_unicast_checksum: bool,
     pub notify_priority_changes: Option<bool>,
+    /// `native_ipv6`: IPv6 when no address says otherwise.
+    pub native_ipv6: bool,
 }
 
 pub type IpAddrSpan = (core::net::IpAddr, Span);
@@ -162,6 +164,7 @@ impl RawInstance {
             v3_checksum_as_v2: None,
             old_unicast_checksum: false,
             notify_priority_changes: None,
+            native_ipv6: false,
         }
     }
 }
