@@ -70,7 +70,11 @@ pub fn complete(
         .map(|(v, _)| family_of(v.ip()))
         .or(ri.src_ip.map(|(a, _)| family_of(a)))
         .or(ri.peers.first().map(|(p, _)| family_of(p.addr)))
-        .unwrap_or(if ri.native_ipv6 { Family::V6 } else { Family::V4 });
+        .unwrap_or(if ri.native_ipv6 {
+            Family::V6
+        } else {
+            Family::V4
+        });
 
     // Unicast peers of the other family are dropped.
     let mut peers = Vec::new();
@@ -225,6 +229,15 @@ pub fn complete(
         peers.clear();
     }
 
+    let mut unicast_ttl = ri.unicast_ttl.unwrap_or(255);
+    if peers.is_empty() && unicast_ttl != 255 {
+        d.warn(
+            ri.span,
+            format!("({n}): Cannot use unicast_ttl without unicast peers - resetting"),
+        );
+        unicast_ttl = 255;
+    }
+
     // Interface: required for multicast; default_interface otherwise.
     let interface = match ri.interface {
         Some((i, _)) => Some(i),
@@ -315,7 +328,7 @@ pub fn complete(
         } else {
             None
         },
-        unicast_ttl: ri.unicast_ttl.unwrap_or(255),
+        unicast_ttl,
         vrid,
         priority,
         advert_int,

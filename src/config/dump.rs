@@ -11,7 +11,8 @@ use super::parser::fmt_secs;
 /// A word as the lexer will read it back: bare when safe, else double-quoted with escapes.
 pub fn quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._:/+-=%,".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:/+-=%,".contains(c))
         && !s.starts_with('-');
     if safe {
         return s.to_string();
@@ -45,7 +46,9 @@ fn b(v: bool) -> &'static str {
 }
 
 fn cmd_line(c: &Config, id: CommandId) -> String {
-    let Some(cmd) = c.command(id) else { return String::from("\"\"") };
+    let Some(cmd) = c.command(id) else {
+        return String::from("\"\"");
+    };
     // Always quoted: an unquoted multi-word command would swallow the user/group words.
     let mut s = quote_always(&cmd.line);
     if let Some(u) = &cmd.user {
@@ -131,8 +134,12 @@ fn tracks(o: &mut String, c: &Config, list: &[Track], ind: &str) {
         let mut body = String::new();
         for t in list {
             let name = match (&t.target, kind) {
-                (TrackTarget::Script(i), "track_script") => c.scripts.get(*i as usize).map(|s| s.name.as_str()),
-                (TrackTarget::File(i), "track_file") => c.track_files.get(*i as usize).map(|s| s.name.as_str()),
+                (TrackTarget::Script(i), "track_script") => {
+                    c.scripts.get(*i as usize).map(|s| s.name.as_str())
+                }
+                (TrackTarget::File(i), "track_file") => {
+                    c.track_files.get(*i as usize).map(|s| s.name.as_str())
+                }
                 (TrackTarget::Interface(n), "track_interface") => Some(n.as_str()),
                 _ => None,
             };
@@ -198,7 +205,11 @@ fn global(o: &mut String, c: &Config) {
     if let Some(x) = &g.smtp_helo_name {
         let _ = writeln!(o, "    smtp_helo_name {}", quote(x));
     }
-    let _ = writeln!(o, "    smtp_connect_timeout {}", fmt_secs(g.smtp_connect_timeout));
+    let _ = writeln!(
+        o,
+        "    smtp_connect_timeout {}",
+        fmt_secs(g.smtp_connect_timeout)
+    );
     if let Some(x) = g.smtp_alert {
         let _ = writeln!(o, "    smtp_alert {}", b(x));
     }
@@ -213,26 +224,68 @@ fn global(o: &mut String, c: &Config) {
         }
         o.push('\n');
     }
-    let _ = writeln!(o, "    enable_script_security {}", b(g.enable_script_security));
+    let _ = writeln!(
+        o,
+        "    enable_script_security {}",
+        b(g.enable_script_security)
+    );
     let _ = writeln!(o, "    vrrp_version {}", g.vrrp_version);
     let _ = writeln!(o, "    vrrp_mcast_group4 {}", g.mcast_group4);
     let _ = writeln!(o, "    vrrp_mcast_group6 {}", g.mcast_group6);
     let gp = &g.garp;
-    let _ = writeln!(o, "    vrrp_garp_master_delay {}", fmt_secs(gp.master_delay));
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_delay {}",
+        fmt_secs(gp.master_delay)
+    );
     let _ = writeln!(o, "    vrrp_garp_master_repeat {}", gp.master_repeat);
-    let _ = writeln!(o, "    vrrp_garp_master_refresh {}", fmt_secs(gp.master_refresh));
-    let _ = writeln!(o, "    vrrp_garp_master_refresh_repeat {}", gp.master_refresh_repeat);
-    let _ = writeln!(o, "    vrrp_garp_lower_prio_delay {}", fmt_secs(gp.lower_prio_delay));
-    let _ = writeln!(o, "    vrrp_garp_lower_prio_repeat {}", gp.lower_prio_repeat);
-    let _ = writeln!(o, "    vrrp_garp_interval {}", fmt_secs(gp.interval));
-    let _ = writeln!(o, "    vrrp_gna_interval {}", fmt_secs(gp.na_interval));
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_refresh {}",
+        fmt_secs(gp.master_refresh)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_master_refresh_repeat {}",
+        gp.master_refresh_repeat
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_lower_prio_delay {}",
+        fmt_secs(gp.lower_prio_delay)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_garp_lower_prio_repeat {}",
+        gp.lower_prio_repeat
+    );
+    if !gp.interval.is_zero() {
+        let _ = writeln!(o, "    vrrp_garp_interval {}", fmt_secs(gp.interval));
+    }
+    if !gp.na_interval.is_zero() {
+        let _ = writeln!(o, "    vrrp_gna_interval {}", fmt_secs(gp.na_interval));
+    }
     let _ = writeln!(o, "    vrrp_down_timer_adverts {}", g.down_timer_adverts);
-    let _ = writeln!(o, "    vrrp_lower_prio_no_advert {}", b(g.lower_prio_no_advert));
-    let _ = writeln!(o, "    vrrp_higher_prio_send_advert {}", b(g.higher_prio_send_advert));
+    let _ = writeln!(
+        o,
+        "    vrrp_lower_prio_no_advert {}",
+        b(g.lower_prio_no_advert)
+    );
+    let _ = writeln!(
+        o,
+        "    vrrp_higher_prio_send_advert {}",
+        b(g.higher_prio_send_advert)
+    );
     let _ = writeln!(o, "    vrrp_check_unicast_src {}", b(g.check_unicast_src));
-    let _ = writeln!(o, "    vrrp_skip_check_adv_addr {}", b(g.skip_check_adv_addr));
+    let _ = writeln!(
+        o,
+        "    vrrp_skip_check_adv_addr {}",
+        b(g.skip_check_adv_addr)
+    );
     let _ = writeln!(o, "    vrrp_strict {}", b(g.strict));
-    let _ = writeln!(o, "    v3_checksum_as_v2 {}", b(g.v3_checksum_as_v2));
+    if g.v3_checksum_as_v2 {
+        o.push_str("    v3_checksum_as_v2\n");
+    }
     if let Some(x) = &g.notify_fifo {
         let _ = writeln!(o, "    notify_fifo {}", quote(x));
     }
@@ -245,8 +298,14 @@ fn global(o: &mut String, c: &Config) {
     if let Some(id) = g.vrrp_notify_fifo_script {
         let _ = writeln!(o, "    vrrp_notify_fifo_script {}", cmd_line(c, id));
     }
-    let _ = writeln!(o, "    vrrp_notify_priority_changes {}", b(g.notify_priority_changes));
-    let _ = writeln!(o, "    vrrp_startup_delay {}", fmt_secs(g.startup_delay));
+    let _ = writeln!(
+        o,
+        "    vrrp_notify_priority_changes {}",
+        b(g.notify_priority_changes)
+    );
+    if !g.startup_delay.is_zero() {
+        let _ = writeln!(o, "    vrrp_startup_delay {}", fmt_secs(g.startup_delay));
+    }
     let _ = writeln!(o, "    default_interface {}", quote(&g.default_interface));
     let _ = writeln!(o, "    log_unknown_vrids {}", b(g.log_unknown_vrids));
     o.push_str("}\n");
@@ -254,22 +313,35 @@ fn global(o: &mut String, c: &Config) {
 
 fn instance(o: &mut String, c: &Config, i: &Instance) {
     let _ = writeln!(o, "\nvrrp_instance {} {{", quote(&i.name));
-    let st = if i.initial_state == InitialState::Master { "MASTER" } else { "BACKUP" };
+    let st = if i.initial_state == InitialState::Master {
+        "MASTER"
+    } else {
+        "BACKUP"
+    };
     let _ = writeln!(o, "    state {st}");
     if let Some(x) = &i.interface {
         let _ = writeln!(o, "    interface {}", quote(x));
     }
     let peers = c.peers_of(i.peers);
     if let Some(x) = i.src_ip {
-        let k = if peers.is_empty() { "mcast_src_ip" } else { "unicast_src_ip" };
+        let k = if peers.is_empty() {
+            "mcast_src_ip"
+        } else {
+            "unicast_src_ip"
+        };
         let _ = writeln!(o, "    {k} {x}");
     }
     if !peers.is_empty() {
         o.push_str("    unicast_peer {\n");
         for p in peers {
-            let _ = writeln!(o, "        {} min_ttl {} max_ttl {}", p.addr, p.min_ttl, p.max_ttl);
+            let _ = writeln!(
+                o,
+                "        {} min_ttl {} max_ttl {}",
+                p.addr, p.min_ttl, p.max_ttl
+            );
         }
         o.push_str("    }\n");
+        let _ = writeln!(o, "    unicast_ttl {}", i.unicast_ttl);
     }
     if let Some(x) = i.mcast_group {
         let _ = writeln!(o, "    mcast_dst_ip {x}");
@@ -277,7 +349,6 @@ fn instance(o: &mut String, c: &Config, i: &Instance) {
     if i.family == Family::V6 {
         o.push_str("    native_ipv6\n");
     }
-    let _ = writeln!(o, "    unicast_ttl {}", i.unicast_ttl);
     let _ = writeln!(o, "    virtual_router_id {}", i.vrid);
     let _ = writeln!(o, "    priority {}", i.priority);
     let _ = writeln!(o, "    version {}", i.version);
@@ -295,11 +366,23 @@ fn instance(o: &mut String, c: &Config, i: &Instance) {
     };
     if let Some((ty, k)) = key {
         let end = k.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
-        let pass: String = k.get(..end).unwrap_or(&[]).iter().map(|&x| char::from(x)).collect();
+        let pass: String = k
+            .get(..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&x| char::from(x))
+            .collect();
         let pass = String::from_utf8(k.get(..end).unwrap_or(&[]).to_vec()).unwrap_or(pass);
-        let _ = writeln!(o, "    authentication {{\n        auth_type {ty}\n        auth_pass {}\n    }}", quote(&pass));
+        let _ = writeln!(
+            o,
+            "    authentication {{\n        auth_type {ty}\n        auth_pass {}\n    }}",
+            quote(&pass)
+        );
     }
-    for (k, s) in [("virtual_ipaddress", i.vips), ("virtual_ipaddress_excluded", i.evips)] {
+    for (k, s) in [
+        ("virtual_ipaddress", i.vips),
+        ("virtual_ipaddress_excluded", i.evips),
+    ] {
         if !s.is_empty() {
             let _ = writeln!(o, "    {k} {{");
             for v in c.vips_of(s) {
@@ -325,21 +408,41 @@ fn instance(o: &mut String, c: &Config, i: &Instance) {
     let _ = writeln!(o, "    garp_master_delay {}", fmt_secs(gp.master_delay));
     let _ = writeln!(o, "    garp_master_repeat {}", gp.master_repeat);
     let _ = writeln!(o, "    garp_master_refresh {}", fmt_secs(gp.master_refresh));
-    let _ = writeln!(o, "    garp_master_refresh_repeat {}", gp.master_refresh_repeat);
-    let _ = writeln!(o, "    garp_lower_prio_delay {}", fmt_secs(gp.lower_prio_delay));
+    let _ = writeln!(
+        o,
+        "    garp_master_refresh_repeat {}",
+        gp.master_refresh_repeat
+    );
+    let _ = writeln!(
+        o,
+        "    garp_lower_prio_delay {}",
+        fmt_secs(gp.lower_prio_delay)
+    );
     let _ = writeln!(o, "    garp_lower_prio_repeat {}", gp.lower_prio_repeat);
     let _ = writeln!(o, "    down_timer_adverts {}", i.down_timer_adverts);
     let _ = writeln!(o, "    lower_prio_no_advert {}", b(i.lower_prio_no_advert));
-    let _ = writeln!(o, "    higher_prio_send_advert {}", b(i.higher_prio_send_advert));
+    let _ = writeln!(
+        o,
+        "    higher_prio_send_advert {}",
+        b(i.higher_prio_send_advert)
+    );
     let _ = writeln!(o, "    {}", if i.accept { "accept" } else { "no_accept" });
     let _ = writeln!(o, "    strict_mode {}", b(i.strict));
     let _ = writeln!(o, "    skip_check_adv_addr {}", b(i.skip_check_adv_addr));
-    let _ = writeln!(o, "    check_unicast_src {}", b(i.check_unicast_src));
-    let _ = writeln!(o, "    v3_checksum_as_v2 {}", b(i.v3_checksum_as_v2));
+    if i.check_unicast_src {
+        o.push_str("    check_unicast_src\n");
+    }
+    if i.v3_checksum_as_v2 {
+        o.push_str("    v3_checksum_as_v2\n");
+    }
     if i.old_unicast_checksum {
         o.push_str("    old_unicast_checksum\n");
     }
-    let _ = writeln!(o, "    notify_priority_changes {}", b(i.notify_priority_changes));
+    let _ = writeln!(
+        o,
+        "    notify_priority_changes {}",
+        b(i.notify_priority_changes)
+    );
     o.push_str("}\n");
 }
 
@@ -362,7 +465,12 @@ pub fn dump(c: &Config) -> String {
         }
         let _ = writeln!(o, "    interval {}", fmt_secs(s.interval));
         let _ = writeln!(o, "    timeout {}", fmt_secs(s.timeout));
-        let _ = writeln!(o, "    weight {}{}", s.weight, if s.weight_reverse { " reverse" } else { "" });
+        let _ = writeln!(
+            o,
+            "    weight {}{}",
+            s.weight,
+            if s.weight_reverse { " reverse" } else { "" }
+        );
         let _ = writeln!(o, "    rise {}\n    fall {}", s.rise, s.fall);
         if s.init_fail {
             o.push_str("    init_fail\n");
@@ -372,9 +480,18 @@ pub fn dump(c: &Config) -> String {
     for t in &c.track_files {
         let _ = writeln!(o, "\ntrack_file {} {{", quote(&t.name));
         let _ = writeln!(o, "    file {}", quote(&t.path));
-        let _ = writeln!(o, "    weight {}{}", t.weight, if t.weight_reverse { " reverse" } else { "" });
+        let _ = writeln!(
+            o,
+            "    weight {}{}",
+            t.weight,
+            if t.weight_reverse { " reverse" } else { "" }
+        );
         if let Some(v) = t.init_value {
-            let _ = writeln!(o, "    init_file {v}{}", if t.init_overwrite { " overwrite" } else { "" });
+            let _ = writeln!(
+                o,
+                "    init_file {v}{}",
+                if t.init_overwrite { " overwrite" } else { "" }
+            );
         }
         o.push_str("}\n");
     }
