@@ -475,6 +475,12 @@ pub fn resolve_tracks(
             t.span,
         ));
     }
+    // Canonical order (scripts, files, interfaces; each as written) so that `-d` round-trips.
+    out.sort_by_key(|(t, _)| match t.target {
+        TrackTarget::Script(_) => 0,
+        TrackTarget::File(_) => 1,
+        TrackTarget::Interface(_) => 2,
+    });
     out
 }
 

@@ -98,9 +98,19 @@ fn script_interval(c: &mut Ctx<'_>, sc: &mut RawScript, s: &Stmt) {
                 sc.name
             ),
         ),
-        Some(d) if d <= Duration::from_secs(86_400) => sc.interval = d,
-        _ => {
-            let _ = c.num(w, 1, 86_400);
+        Some(d) if d <= Duration::from_secs(4294) => sc.interval = d,
+        parsed => {
+            if parsed.is_none() {
+                c.d.warn(w.span, format!("invalid number '{}'", trunc(&w.text)));
+            }
+            c.d.warn(
+                w.span,
+                format!(
+                    "({}): vrrp script interval '{}' must be between 1 and 4294 - ignoring",
+                    sc.name,
+                    trunc(&w.text)
+                ),
+            );
         }
     }
 }

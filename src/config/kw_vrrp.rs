@@ -195,10 +195,25 @@ fn priority(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
 
 fn advert_int(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
     let Some(w) = c.arg(s, 0) else { return };
-    match c.timer(w, Duration::from_centis(1), Duration::from_secs(255)) {
-        Some(v) => i.advert_int = Some((v, w.span)),
-        None => {
-            c.d.warn(w.span, format!("({}) advert_int invalid - using 1", i.name))
+    match super::parser::parse_secs(&w.text) {
+        Some(v) if !v.is_zero() && v <= Duration::from_secs(255) => {
+            i.advert_int = Some((v, w.span))
+        }
+        parsed => {
+            if parsed.is_none() {
+                c.d.warn(
+                    w.span,
+                    format!("invalid number '{}'", super::parser::trunc(&w.text)),
+                );
+            }
+            c.d.warn(
+                w.span,
+                format!(
+                    "({}) Advert interval ({}) not valid! Must be > 0 - ignoring",
+                    i.name,
+                    super::parser::trunc(&w.text)
+                ),
+            );
         }
     }
 }
