@@ -28,6 +28,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod cli;
 pub mod config;
 pub mod exec;
 pub mod limits;
