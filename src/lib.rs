@@ -30,5 +30,6 @@
 
 pub mod config;
 pub mod limits;
+pub mod status;
 pub mod time;
 pub mod wire;
