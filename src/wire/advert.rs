@@ -329,3 +329,7 @@ impl fmt::Display for RxAdvert<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "advert_test.rs"]
+mod test;
