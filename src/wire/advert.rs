@@ -37,17 +37,27 @@ pub fn parse_advert(ip_packet: &[u8]) -> Result<RxAdvert<'_>, ParseError> {
         _ => return Err(ParseError::NotVrrp),
     };
     let vrrp = ip_packet.get(vrrp_off..).ok_or(ParseError::Truncated)?;
-    let mut rx = decode(
-        IpAddr::V4(ip.src_addr()),
-        IpAddr::V4(ip.dst_addr()),
-        ip.ttl(),
+    decode(
+        Ip {
+            src: IpAddr::V4(ip.src_addr()),
+            dst: IpAddr::V4(ip.dst_addr()),
+            ttl: ip.ttl(),
+            len_ok: usize::from(ip.total_len()) == ip_packet.len(),
+            ah,
+        },
         Family::V4,
         vrrp,
         ip_packet,
-    )?;
-    rx.ip_len_ok = usize::from(ip.total_len()) == ip_packet.len();
-    rx.ah = ah;
-    Ok(rx)
+    )
+}
+
+/// What the IP layer contributes to an [`RxAdvert`].
+struct Ip {
+    src: IpAddr,
+    dst: IpAddr,
+    ttl: u8,
+    len_ok: bool,
+    ah: Option<RxAh>,
 }
 
 /// Decode a VRRP message received on an IPv6 raw socket (the kernel strips the IPv6 header:
@@ -59,20 +69,20 @@ pub fn parse_advert6(
     hop_limit: u8,
     vrrp: &[u8],
 ) -> Result<RxAdvert<'_>, ParseError> {
-    decode(
-        IpAddr::V6(src),
-        IpAddr::V6(dst),
-        hop_limit,
-        Family::V6,
-        vrrp,
-        vrrp,
-    )
+    let ip = Ip {
+        src: IpAddr::V6(src),
+        dst: IpAddr::V6(dst),
+        ttl: hop_limit,
+        len_ok: true,
+        ah: None,
+    };
+    decode(ip, Family::V6, vrrp, vrrp)
 }
 
+/// Build the advert in place (it is ~4.4 KB with 255 address slots: built once, moved
+/// once).
 fn decode<'a>(
-    src: IpAddr,
-    dst: IpAddr,
-    ttl: u8,
+    ip: Ip,
     family: Family,
     vrrp: &'a [u8],
     ip_packet: &'a [u8],
@@ -87,11 +97,11 @@ fn decode<'a>(
         }
     }
     Ok(RxAdvert {
-        src,
-        dst,
-        ttl,
-        ip_len_ok: true,
-        ah: None,
+        src: ip.src,
+        dst: ip.dst,
+        ttl: ip.ttl,
+        ip_len_ok: ip.len_ok,
+        ah: ip.ah,
         vrrp,
         ip_packet,
         version: p.version(),
