@@ -17,6 +17,34 @@
 //! - [`AdvertTx`]: everything needed to build one advert; [`emit_advert`] writes the IP packet
 //!   (IPv4 header with IP_HDRINCL, or the VRRP payload alone for IPv6 where the kernel adds the
 //!   header and checksum).
+//!
+//! Helpers for the core's receive checks (keepalived's order is the core's job, see
+//! `keepalived-behaviour.md` §B.4): [`checksum_ok`] (three [`ChecksumFlavour`]s),
+//! [`ah_icv_ok`] (HMAC-MD5-96; TTL mutable only for unicast), [`ah_spi_ok`] (SPI = source),
+//! [`pass_eq`] (constant time). `Display` for [`RxAdvert`] gives a one-line log form that
+//! never shows the password. Frames for PF_PACKET: [`emit_garp`], [`emit_na`].
+//!
+//! ## Modules (one packet format each, smoltcp's layout)
+//! | module | what |
+//! |---|---|
+//! | [`checksum`] | RFC 1071 sum, IPv4/IPv6 pseudo-headers |
+//! | [`ipv4`] | header view: IHL honoured, fragments visible, TOS/ID/TTL; keepalived's emit |
+//! | [`ipv6`] | fixed header view, pseudo-header sum |
+//! | [`vrrp`] | v2/v3 message, up to 255 addresses, checksum with a pseudo-header sum |
+//! | [`ah`] | keepalived's 24-byte AH and its ICV |
+//! | [`ethernet`] | Ethernet II, [`MacAddr`], VRRP virtual MACs, multicast MACs |
+//! | [`arp`] | ARP and keepalived's gratuitous ARP |
+//! | [`ndisc`] | unsolicited neighbour advertisement |
+//!
+//! Each view has `new_unchecked` / `check_len` / `new_checked`, getters on `T: AsRef<[u8]>`,
+//! setters on `T: AsMut<[u8]>`, byte ranges in a private `mod field`, and a `Repr` with
+//! `parse` / `buffer_len` / `emit`. Accessors whose position depends on a count field
+//! (VRRP addresses and auth data) return `Option` or zeros instead of panicking.
+//!
+//! Tests: the four smoltcp kinds (deconstruct, construct, parse, emit) per module; golden
+//! packets captured from keepalived 2.2.7 (`test/wire/capture.sh`, `golden.rs`) parsed and
+//! re-emitted byte for byte; a tshark cross-check (`test/wire/tshark.rs`); big-endian runs
+//! (`make test-be`); fuzz targets `wire_advert`, `wire_advert6`, `wire_roundtrip`.
 
 use core::net::IpAddr;
 
