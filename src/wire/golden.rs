@@ -126,6 +126,20 @@ fn roundtrip_v4(frame: &[u8]) -> RxAdvert<'_> {
     let n = emit_advert(&tx, &mut buf).unwrap();
     assert_eq!(&buf[..n], ip, "emitted {rx}");
     assert_eq!(advert_len(&tx), n);
+
+    // The VRRP layer alone: message bytes -> vrrp::Repr -> the same bytes.
+    let p = vrrp::Packet::new_checked(rx.vrrp).unwrap();
+    let repr = vrrp::Repr::parse(&p, vrrp::Family::V4).unwrap();
+    assert_eq!(repr.addrs, rx.addrs);
+    let ph = if rx.version == 2 {
+        0
+    } else {
+        checksum::pseudo_header_v4(A, hdr.dst_addr(), 112, rx.vrrp.len() as u16)
+    };
+    assert!(p.verify_checksum(ph));
+    let mut msg = [0u8; 1100];
+    let m = repr.emit(&mut msg, ph).unwrap();
+    assert_eq!(&msg[..m], rx.vrrp);
     rx
 }
 
