@@ -374,3 +374,34 @@ fn display_flags_problems() {
     assert!(s.contains("type 2") && s.contains("bad-ip-length"), "{s}");
     assert!(!s.contains("secret"), "the password is never printed: {s}");
 }
+
+#[test]
+fn hand_made_adverts_never_panic() {
+    // RxAdvert's fields are public: the helpers must cope with any combination.
+    let (b, n) = emit(&tx(
+        2,
+        TxAuth::Ah {
+            key: [1; 8],
+            seq: 1,
+        },
+        mcast(),
+    ));
+    let good = parse_advert(&b[..n]).unwrap();
+    let short: &[u8] = &[0x41, 0, 0];
+    for ip_packet in [short, &[], &b[..n]] {
+        for vrrp in [short, &[], &b[44..n]] {
+            let mut rx = good.clone();
+            rx.ip_packet = ip_packet;
+            rx.vrrp = vrrp;
+            for f in [
+                ChecksumFlavour::NoPseudoHeader,
+                ChecksumFlavour::PseudoHeader,
+                ChecksumFlavour::OldUnicast,
+            ] {
+                let _ = checksum_ok(&rx, f);
+            }
+            let _ = ah_icv_ok(&rx, &[1; 8], false);
+            let _ = rx.to_string();
+        }
+    }
+}

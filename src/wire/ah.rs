@@ -205,7 +205,8 @@ impl Repr {
 
 /// keepalived's ICV of an IPv4 packet whose IP header is `ip_header_len` bytes and is
 /// followed by the AH header and the VRRP message (`packet` is the whole IP packet; the
-/// stored ICV and mutable fields are ignored). Returns zeros if `packet` is too short.
+/// stored ICV and mutable fields are ignored). Returns zeros if `packet` is too short or
+/// `ip_header_len` is not 20..=60.
 pub fn compute_icv(
     key: &[u8; 8],
     packet: &[u8],
@@ -213,6 +214,9 @@ pub fn compute_icv(
     unicast: bool,
 ) -> [u8; ICV_LEN] {
     let mut icv = [0u8; ICV_LEN];
+    if !(super::ipv4::HEADER_LEN..=60).contains(&ip_header_len) {
+        return icv;
+    }
     // IP header with mutable fields zeroed (at most 60 bytes: IHL is 4 bits).
     let mut hdr = [0u8; 60];
     let (Some(ip), Some(ah), Some(rest)) = (
@@ -226,14 +230,17 @@ pub fn compute_icv(
         return icv;
     };
     h.copy_from_slice(ip);
-    h[1] = 0; // TOS
-    h[6] = 0; // flags + fragment offset
-    h[7] = 0;
-    h[10] = 0; // header checksum
-    h[11] = 0;
+    hdr[1] = 0; // TOS
+    hdr[6] = 0; // flags + fragment offset
+    hdr[7] = 0;
+    hdr[10] = 0; // header checksum
+    hdr[11] = 0;
     if unicast {
-        h[8] = 0; // TTL
+        hdr[8] = 0; // TTL
     }
+    let Some(h) = hdr.get(..ip_header_len) else {
+        return icv;
+    };
     let mut ah_zeroed = [0u8; HEADER_LEN];
     ah_zeroed.copy_from_slice(ah);
     ah_zeroed[field::ICV].fill(0);
@@ -349,6 +356,9 @@ mod test {
         assert_ne!(compute_icv(b"12345678", &b, 20, false), ICV);
         assert_eq!(compute_icv(b"12345678", &PACKET[..43], 20, false), [0; 12]);
         assert_ne!(compute_icv(b"12345679", &PACKET, 20, false), ICV);
+        // A header length no IPv4 packet can have: zeros, no panic.
+        assert_eq!(compute_icv(b"12345678", &PACKET, 5, false), [0; 12]);
+        assert_eq!(compute_icv(b"12345678", &PACKET, 64, false), [0; 12]);
     }
 
     #[test]
