@@ -177,8 +177,7 @@ pub fn ah_icv_ok(rx: &RxAdvert<'_>, key: &[u8; 8], unicast: bool) -> bool {
     let Ok(a) = ah::Packet::new_checked(ah_bytes) else {
         return false;
     };
-    let want = ah::compute_icv(key, rx.ip_packet, hl, unicast);
-    ah::ct_eq(&a.icv(), &want)
+    ah::compute_icv(key, rx.ip_packet, hl, unicast).is_some_and(|want| ah::ct_eq(&a.icv(), &want))
 }
 
 /// keepalived's SPI rule: the AH SPI equals the IPv4 source address.
@@ -290,7 +289,8 @@ pub fn emit_advert(tx: &AdvertTx<'_>, buf: &mut [u8]) -> Result<usize, EmitError
             .get_mut(ipv4::HEADER_LEN..)
             .ok_or(EmitError::BufferTooSmall)?;
         a.emit(&mut ah::Packet::new_unchecked(&mut *ah_buf));
-        a.icv = ah::compute_icv(&key, buf, ipv4::HEADER_LEN, unicast);
+        a.icv = ah::compute_icv(&key, buf, ipv4::HEADER_LEN, unicast)
+            .ok_or(EmitError::BufferTooSmall)?;
         let ah_buf = buf
             .get_mut(ipv4::HEADER_LEN..)
             .ok_or(EmitError::BufferTooSmall)?;

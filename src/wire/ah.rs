@@ -205,17 +205,17 @@ impl Repr {
 
 /// keepalived's ICV of an IPv4 packet whose IP header is `ip_header_len` bytes and is
 /// followed by the AH header and the VRRP message (`packet` is the whole IP packet; the
-/// stored ICV and mutable fields are ignored). Returns zeros if `packet` is too short or
+/// stored ICV and mutable fields are ignored). `None` if `packet` is too short or
 /// `ip_header_len` is not 20..=60.
 pub fn compute_icv(
     key: &[u8; 8],
     packet: &[u8],
     ip_header_len: usize,
     unicast: bool,
-) -> [u8; ICV_LEN] {
+) -> Option<[u8; ICV_LEN]> {
     let mut icv = [0u8; ICV_LEN];
     if !(super::ipv4::HEADER_LEN..=60).contains(&ip_header_len) {
-        return icv;
+        return None;
     }
     // IP header with mutable fields zeroed (at most 60 bytes: IHL is 4 bits).
     let mut hdr = [0u8; 60];
@@ -224,11 +224,9 @@ pub fn compute_icv(
         packet.get(ip_header_len..ip_header_len + HEADER_LEN),
         packet.get(ip_header_len + HEADER_LEN..),
     ) else {
-        return icv;
+        return None;
     };
-    let Some(h) = hdr.get_mut(..ip.len()) else {
-        return icv;
-    };
+    let h = hdr.get_mut(..ip.len())?;
     h.copy_from_slice(ip);
     hdr[1] = 0; // TOS
     hdr[6] = 0; // flags + fragment offset
@@ -238,23 +236,19 @@ pub fn compute_icv(
     if unicast {
         hdr[8] = 0; // TTL
     }
-    let Some(h) = hdr.get(..ip_header_len) else {
-        return icv;
-    };
+    let h = hdr.get(..ip_header_len)?;
     let mut ah_zeroed = [0u8; HEADER_LEN];
     ah_zeroed.copy_from_slice(ah);
     ah_zeroed[field::ICV].fill(0);
 
     // HMAC accepts keys of any length: this cannot fail.
-    let Ok(mut mac) = Hmac::<Md5>::new_from_slice(key) else {
-        return icv;
-    };
+    let mut mac = Hmac::<Md5>::new_from_slice(key).ok()?;
     mac.update(h);
     mac.update(&ah_zeroed);
     mac.update(rest);
     let digest = mac.finalize().into_bytes();
-    icv.copy_from_slice(&digest[..ICV_LEN]);
-    icv
+    icv.copy_from_slice(digest.get(..ICV_LEN)?);
+    Some(icv)
 }
 
 /// Constant-time equality of two byte strings of the same length.
@@ -345,20 +339,20 @@ mod test {
 
     #[test]
     fn icv_matches_keepalived() {
-        assert_eq!(compute_icv(b"12345678", &PACKET, 20, false), ICV);
+        assert_eq!(compute_icv(b"12345678", &PACKET, 20, false), Some(ICV));
         // Mutable fields do not matter (multicast: TTL is not mutable).
         let mut b = PACKET;
         b[1] = 0;
         b[6] = 0x40;
         b[10] = 0x12;
-        assert_eq!(compute_icv(b"12345678", &b, 20, false), ICV);
+        assert_eq!(compute_icv(b"12345678", &b, 20, false), Some(ICV));
         b[8] = 64;
-        assert_ne!(compute_icv(b"12345678", &b, 20, false), ICV);
-        assert_eq!(compute_icv(b"12345678", &PACKET[..43], 20, false), [0; 12]);
-        assert_ne!(compute_icv(b"12345679", &PACKET, 20, false), ICV);
-        // A header length no IPv4 packet can have: zeros, no panic.
-        assert_eq!(compute_icv(b"12345678", &PACKET, 5, false), [0; 12]);
-        assert_eq!(compute_icv(b"12345678", &PACKET, 64, false), [0; 12]);
+        assert_ne!(compute_icv(b"12345678", &b, 20, false), Some(ICV));
+        assert_eq!(compute_icv(b"12345678", &PACKET[..43], 20, false), None);
+        assert_ne!(compute_icv(b"12345679", &PACKET, 20, false), Some(ICV));
+        // A header length no IPv4 packet can have: none, no panic.
+        assert_eq!(compute_icv(b"12345678", &PACKET, 5, false), None);
+        assert_eq!(compute_icv(b"12345678", &PACKET, 64, false), None);
     }
 
     #[test]
