@@ -247,7 +247,8 @@ pub fn emit_advert(tx: &AdvertTx<'_>, buf: &mut [u8]) -> Result<usize, EmitError
     } else {
         dst
     };
-    let ph = if tx.version == 2 || (family == Family::V4 && tx.v3_checksum_as_v2) {
+    // IPv6 always has the pseudo-header (the kernel fills it in via IPV6_CHECKSUM anyway).
+    let ph = if family == Family::V4 && (tx.version == 2 || tx.v3_checksum_as_v2) {
         0
     } else {
         pseudo(tx.src, ph_dst, msg_len).ok_or(EmitError::BadAddresses)?
