@@ -35,6 +35,7 @@
 //! | [`ethernet`] | Ethernet II, [`MacAddr`], VRRP virtual MACs, multicast MACs |
 //! | [`arp`] | ARP and keepalived's gratuitous ARP |
 //! | [`ndisc`] | unsolicited neighbour advertisement |
+//! | [`pretty`] | one-line `Display` of whole frames for debug logs and tools |
 //!
 //! Each view has `new_unchecked` / `check_len` / `new_checked`, getters on `T: AsRef<[u8]>`,
 //! setters on `T: AsMut<[u8]>`, byte ranges in a private `mod field`, and a `Repr` with
@@ -57,6 +58,7 @@ pub mod ethernet;
 pub mod ipv4;
 pub mod ipv6;
 pub mod ndisc;
+pub mod pretty;
 pub mod vrrp;
 
 mod advert;
