@@ -1,5 +1,6 @@
 //! parse_advert6 (the VRRP payload of an IPv6 raw socket) on arbitrary bytes; the first 33
-//! bytes choose source, destination and hop limit.
+//! bytes choose source, destination and hop limit. The same bytes also go through the
+//! whole-frame pretty-printer (Ethernet → IPv4/IPv6/ARP → VRRP/AH/NA).
 #![no_main]
 
 use core::net::Ipv6Addr;
@@ -31,4 +32,5 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(p) = wire::ipv6::Packet::new_checked(rest) {
         let _ = wire::ipv6::Repr::parse(&p);
     }
+    let _ = format!("{}", wire::pretty::Frame(data));
 });
