@@ -2,7 +2,8 @@
 """Seed the fuzz corpora with the golden packets (test/wire/*.pcap).
 
 wire_advert / wire_roundtrip: the IPv4 packets (Ethernet header stripped).
-wire_advert6: 16-byte source + 16-byte destination + hop limit + the VRRP payload.
+wire_advert6: 16-byte source + 16-byte destination + hop limit + the VRRP payload, and
+the whole frames (that target also pretty-prints its input as an Ethernet frame).
 """
 import glob, os, struct, sys
 
@@ -23,6 +24,8 @@ for d in ("wire_advert", "wire_advert6", "wire_roundtrip"):
 for pcap in sorted(glob.glob(os.path.join(root, "*.pcap"))):
     name = os.path.basename(pcap)[:-5]
     for i, f in enumerate(frames(pcap)):
+        if i == 0:
+            open(os.path.join(fuzz, "wire_advert6", f"frame-{name}.bin"), "wb").write(f)
         ethertype = f[12:14]
         if ethertype == b"\x08\x00":
             for d in ("wire_advert", "wire_roundtrip"):
