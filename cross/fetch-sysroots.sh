@@ -12,17 +12,21 @@ declare -A gcc=([armhf]=gcc-arm-linux-gnueabihf [armel]=gcc-arm-linux-gnueabi [m
 declare -A triple=([armhf]=arm-linux-gnueabihf [armel]=arm-linux-gnueabi [mipsel]=mipsel-linux-gnu)
 
 export DEBIAN_FRONTEND=noninteractive
+nightly=$(cat "$here/rust-toolchain-nightly")
+rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src' ||
+  rustup component add rust-src --toolchain "$nightly"
 need_update=0
 for a in "${archs[@]}"; do
   dpkg --print-foreign-architectures | grep -qx "$a" || { dpkg --add-architecture "$a"; need_update=1; }
   command -v "${triple[$a]}-gcc" >/dev/null || need_update=1
 done
-[ $need_update -eq 0 ] || apt-get update -qq
+# A mirror in mid-sync can fail one index; the packages we need usually still resolve.
+[ $need_update -eq 0 ] || apt-get update -qq || echo "fetch-sysroots: apt-get update reported errors; trying anyway" >&2
 
 for a in "${archs[@]}"; do
   command -v "${triple[$a]}-gcc" >/dev/null || apt-get install -y -qq --no-install-recommends "${gcc[$a]}" >/dev/null
   if [ ! -d "$root/$a/usr/lib" ]; then
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d); chmod 755 "$tmp"
     (cd "$tmp" && apt-get download -qq "musl:$a" "musl-dev:$a")
     mkdir -p "$root/$a"
     for d in "$tmp"/*.deb; do dpkg -x "$d" "$root/$a"; done

@@ -28,10 +28,13 @@
 
 #![deny(unsafe_code)]
 
+pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod exec;
 pub mod limits;
 pub mod logging;
+pub mod notify;
 pub mod status;
 #[allow(unsafe_code)]
 pub mod sys;
