@@ -9,6 +9,5 @@
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
 //! - [`children`]: running scripts and hooks with their kill deadlines.
 
-pub mod args;
 pub mod children;
 pub mod iface;

@@ -170,3 +170,42 @@ pub fn open_fifo(path: &std::path::Path) -> io::Result<OwnedFd> {
         )
     })
 }
+
+/// Give back the stack pages start-up touched below the current frame (configuration loading
+/// and table building run deep and wide on the stack; the loop needs a few KB). Reads the
+/// `[stack]` line of /proc/self/maps (start-up only: it allocates) and applies
+/// `MADV_DONTNEED` from the stack's lowest page up to 64 KiB below the current frame.
+/// Returns the bytes advised, 0 when nothing could be done.
+#[inline(never)]
+pub fn trim_stack() -> usize {
+    let marker = 0u8;
+    let sp = core::ptr::addr_of!(marker) as usize;
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return 0;
+    };
+    let Some(line) = maps.lines().find(|l| l.ends_with("[stack]")) else {
+        return 0;
+    };
+    let Some(lo) = line
+        .split('-')
+        .next()
+        .and_then(|s| usize::from_str_radix(s, 16).ok())
+    else {
+        return 0;
+    };
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
+    let hi = sp.saturating_sub(64 * 1024) & !(page - 1);
+    if hi <= lo {
+        return 0;
+    }
+    // SAFETY: [lo, hi) lies inside our own stack mapping, strictly below every live frame
+    // (64 KiB under the current one); MADV_DONTNEED only drops those pages, which read back as
+    // zeros if the stack grows into them again.
+    let r = unsafe { libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_DONTNEED) };
+    if r == 0 {
+        hi - lo
+    } else {
+        0
+    }
+}

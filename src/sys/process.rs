@@ -220,6 +220,65 @@ pub fn spawn(argv: &Argv, creds: Creds) -> io::Result<i32> {
     Ok(pid)
 }
 
+/// Fork and `execv(program, argv)` with an argv prepared by `crate::exec` (NULL-terminated
+/// pointer array borrowing a live `ExecArgs`); `creds` are applied only where they differ
+/// from ours. Returns the child's pid (also its process group id).
+pub fn spawn_exec(
+    program: &core::ffi::CStr,
+    argv: &[*const libc::c_char],
+    creds: Creds,
+) -> io::Result<i32> {
+    if argv.last().is_none_or(|p| !p.is_null()) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let (our_uid, our_gid) = ids();
+    let devnull: &core::ffi::CStr = c"/dev/null";
+    // SAFETY: single-threaded process; the child only makes async-signal-safe calls on memory
+    // prepared before the fork (`program`, `argv` and the strings it points to).
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if pid == 0 {
+        super::signalfd::unblock_all_in_child();
+        // SAFETY: as above; `argv` is NULL-terminated (checked) and points into live buffers.
+        unsafe {
+            libc::setsid();
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong);
+            let fd = libc::open(devnull.as_ptr(), libc::O_RDWR);
+            if fd >= 0 {
+                libc::dup2(fd, 0);
+                libc::dup2(fd, 1);
+                libc::dup2(fd, 2);
+                if fd > 2 {
+                    libc::close(fd);
+                }
+            }
+            if let Some(g) = creds.gid.filter(|&g| g != our_gid) {
+                let groups = [g as libc::gid_t];
+                libc::setgroups(1, groups.as_ptr());
+                if libc::setgid(g) != 0 {
+                    libc::_exit(126);
+                }
+            }
+            if let Some(u) = creds.uid.filter(|&u| u != our_uid) {
+                if libc::setuid(u) != 0 {
+                    libc::_exit(126);
+                }
+            }
+            libc::execv(program.as_ptr(), argv.as_ptr());
+            libc::_exit(127);
+        }
+    }
+    Ok(pid)
+}
+
+/// Our effective uid and gid.
+pub fn ids() -> (u32, u32) {
+    // SAFETY: geteuid/getegid have no preconditions.
+    unsafe { (libc::geteuid(), libc::getegid()) }
+}
+
 /// How a child ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
