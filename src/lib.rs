@@ -29,6 +29,8 @@
 #![deny(unsafe_code)]
 
 pub mod config;
+pub mod core;
 pub mod limits;
+pub mod logmsg;
 pub mod time;
 pub mod wire;

@@ -1,0 +1,401 @@
+//! The one catalogue of user-visible log lines, with keepalived 2.2.7's exact texts
+//! (reference §B.7), so that operators' grep rules keep working.
+//!
+//! A [`LogMsg`] holds only indices and numbers (no heap, no borrowed strings): it is rendered
+//! against the [`Config`] it was produced from with [`LogMsg::display`], which writes straight
+//! into a formatter. Each entry knows its syslog [`Level`] and whether keepalived prints it only
+//! with `-D` (`--log-detail`), see [`LogMsg::detail`].
+
+use core::fmt;
+use core::net::IpAddr;
+
+use crate::config::Config;
+
+/// Syslog severity of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Err,
+    Warning,
+    Notice,
+    Info,
+}
+
+/// How a check script ended (for the `VRRP_Script(...)` lines).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptEnd {
+    Exited(i32),
+    Signalled(i32),
+    TimedOut,
+    FailedToStart,
+}
+
+/// One catalogue entry. `inst` fields are indices into `Config::instances`, `script` into
+/// `Config::scripts`, `ifname` is resolved from the instance's interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogMsg {
+    /// `(VI_1) Entering MASTER STATE`
+    EnteringMaster { inst: u16 },
+    /// `(VI_1) Entering BACKUP STATE` / `... (init)`
+    EnteringBackup { inst: u16, init: bool },
+    /// `(VI_1) Entering FAULT STATE` / `... (init)`
+    EnteringFault { inst: u16, init: bool },
+    /// `(VI_1) received lower priority (102) advert from 192.0.2.11 - discarding` (-D)
+    RxLowerPrioDiscard { inst: u16, prio: u8, from: IpAddr },
+    /// `(VI_1) Receive advertisement timeout` (-D)
+    RxTimeout { inst: u16 },
+    /// `(VI_1) Received advert from X with lower priority P, ours Q[, forcing new election]`
+    MasterRxLower {
+        inst: u16,
+        from: IpAddr,
+        prio: u8,
+        ours: u8,
+        forcing: bool,
+    },
+    /// `(VI_1) Master received advert from X with higher priority P, ours Q`
+    MasterRxHigher {
+        inst: u16,
+        from: IpAddr,
+        prio: u8,
+        ours: u8,
+    },
+    /// `(VI_1) Master received advert from X with same priority P but higher IP address than ours`
+    MasterRxSameHigherIp { inst: u16, from: IpAddr, prio: u8 },
+    /// `(VI_1) WARNING - equal priority advert received from remote host with our IP address.`
+    EqualPrioOurAddr { inst: u16 },
+    /// Both address owners.
+    OwnerClash { inst: u16 },
+    /// `(VI_1) Changing effective priority from 104 to 100`
+    PriorityChange { inst: u16, from: u8, to: u8 },
+    /// `(VI_1) sent 0 priority` (-D)
+    SentZeroPriority { inst: u16 },
+    /// `(VI_1) removing VIPs.` (-D)
+    RemovingVips { inst: u16 },
+    /// `(VI_1) setting VIPs.` (-D)
+    SettingVips { inst: u16 },
+    /// `(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100` (-D)
+    QueueingGarps { inst: u16, addr: IpAddr },
+    /// `Sending gratuitous ARP on eth0 for 192.0.2.100` (-D)
+    SendingGarp { inst: u16, addr: IpAddr },
+    /// `Sending unsolicited Neighbour Advert on eth0 for fe80::1` (-D)
+    SendingNa { inst: u16, addr: IpAddr },
+    /// `VRRP_Script(chk) succeeded`
+    ScriptSucceeded { script: u16 },
+    /// `VRRP_Script(chk) failed (exited with status 1)` / `timed_out` / ...
+    ScriptFailed { script: u16, how: ScriptEnd },
+    /// ``Script `chk` now returning 1`` (-D)
+    ScriptNowReturning { script: u16, status: i32 },
+    /// `VRRP_Script(chk) considered successful on reload`
+    ScriptReloadOk { script: u16 },
+    /// `(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2 sec`
+    IntervalMismatch { inst: u16, mine: u32, rcvd: u32 },
+    /// `(VI_1) received an unexpected ip number count 1, expected 2!`
+    AddrCount { inst: u16, got: u8, want: u16 },
+    /// `(VI_1) ip address associated with VRID 51 not present in MASTER advert : 192.0.2.100`
+    AddrMissing { inst: u16, vrid: u8, addr: IpAddr },
+    /// `(VI_1) invalid TTL/HL. Received 64 and expect 255`
+    BadTtl { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) wrong version. Received 3 and expect 2`
+    BadVersion { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) received an invalid passwd!`
+    BadPassword { inst: u16 },
+    /// `(VI_1) Invalid VRRPv2 checksum` / `VRRPv3`
+    BadChecksum { inst: u16, version: u8 },
+    /// `(VI_1) IPSEC-AH : sequence number 5 already processed. Packet dropped.`
+    AhSeqOld { inst: u16, seq: u32 },
+    /// `(VI_1) IPSEC-AH : Syncing seq_num - Increment seq`
+    AhSync { inst: u16 },
+    /// Split brain: a master heard another master (lower priority or other VIPs).
+    SplitBrain { inst: u16, from: IpAddr },
+    /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
+    VipGone { inst: u16, addr: IpAddr, prefix: u8 },
+    /// `Netlink reports eth0 down` / `up`
+    LinkState { inst: u16, up: bool },
+    /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
+    UnknownVrid { vrid: u8, ifindex: u32 },
+    /// `(VI_1) Sync group VG_1 ...` member following the group.
+    SyncGroupFollow { group: u16, inst: u16 },
+}
+
+impl LogMsg {
+    /// Syslog level keepalived uses for the line.
+    pub fn level(&self) -> Level {
+        use LogMsg::*;
+        match self {
+            OwnerClash { .. } | EqualPrioOurAddr { .. } | SplitBrain { .. } => Level::Warning,
+            BadChecksum { .. } | BadPassword { .. } | AhSeqOld { .. } => Level::Info,
+            _ => Level::Info,
+        }
+    }
+
+    /// Printed only with `-D` (`--log-detail`).
+    pub fn detail(&self) -> bool {
+        use LogMsg::*;
+        matches!(
+            self,
+            RxLowerPrioDiscard { .. }
+                | RxTimeout { .. }
+                | SentZeroPriority { .. }
+                | RemovingVips { .. }
+                | SettingVips { .. }
+                | QueueingGarps { .. }
+                | SendingGarp { .. }
+                | SendingNa { .. }
+                | ScriptNowReturning { .. }
+                | VipGone { .. }
+        )
+    }
+
+    /// Render against the configuration the message was produced from.
+    pub fn display<'a>(&'a self, cfg: &'a Config) -> Display<'a> {
+        Display { msg: self, cfg }
+    }
+}
+
+/// `Display` adaptor returned by [`LogMsg::display`].
+pub struct Display<'a> {
+    msg: &'a LogMsg,
+    cfg: &'a Config,
+}
+
+fn iname(cfg: &Config, i: u16) -> &str {
+    cfg.instances
+        .get(i as usize)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
+}
+
+fn ifname(cfg: &Config, i: u16) -> &str {
+    cfg.instances
+        .get(i as usize)
+        .and_then(|x| x.interface.as_ref())
+        .map(|s| s.as_str())
+        .unwrap_or(cfg.global.default_interface.as_str())
+}
+
+fn sname(cfg: &Config, s: u16) -> &str {
+    cfg.scripts
+        .get(s as usize)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
+}
+
+impl fmt::Display for Display<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use LogMsg::*;
+        let c = self.cfg;
+        match *self.msg {
+            EnteringMaster { inst } => write!(f, "({}) Entering MASTER STATE", iname(c, inst)),
+            EnteringBackup { inst, init } => write!(
+                f,
+                "({}) Entering BACKUP STATE{}",
+                iname(c, inst),
+                if init { " (init)" } else { "" }
+            ),
+            EnteringFault { inst, init } => write!(
+                f,
+                "({}) Entering FAULT STATE{}",
+                iname(c, inst),
+                if init { " (init)" } else { "" }
+            ),
+            RxLowerPrioDiscard { inst, prio, from } => write!(
+                f,
+                "({}) received lower priority ({}) advert from {} - discarding",
+                iname(c, inst),
+                prio,
+                from
+            ),
+            RxTimeout { inst } => write!(f, "({}) Receive advertisement timeout", iname(c, inst)),
+            MasterRxLower {
+                inst,
+                from,
+                prio,
+                ours,
+                forcing,
+            } => write!(
+                f,
+                "({}) Received advert from {} with lower priority {}, ours {}{}",
+                iname(c, inst),
+                from,
+                prio,
+                ours,
+                if forcing { ", forcing new election" } else { "" }
+            ),
+            MasterRxHigher {
+                inst,
+                from,
+                prio,
+                ours,
+            } => write!(
+                f,
+                "({}) Master received advert from {} with higher priority {}, ours {}",
+                iname(c, inst),
+                from,
+                prio,
+                ours
+            ),
+            MasterRxSameHigherIp { inst, from, prio } => write!(
+                f,
+                "({}) Master received advert from {} with same priority {} but higher IP address than ours",
+                iname(c, inst),
+                from,
+                prio
+            ),
+            EqualPrioOurAddr { inst } => write!(
+                f,
+                "({}) WARNING - equal priority advert received from remote host with our IP address.",
+                iname(c, inst)
+            ),
+            OwnerClash { inst } => write!(
+                f,
+                "({}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
+                iname(c, inst)
+            ),
+            PriorityChange { inst, from, to } => write!(
+                f,
+                "({}) Changing effective priority from {} to {}",
+                iname(c, inst),
+                from,
+                to
+            ),
+            SentZeroPriority { inst } => write!(f, "({}) sent 0 priority", iname(c, inst)),
+            RemovingVips { inst } => write!(f, "({}) removing VIPs.", iname(c, inst)),
+            SettingVips { inst } => write!(f, "({}) setting VIPs.", iname(c, inst)),
+            QueueingGarps { inst, addr } => write!(
+                f,
+                "({}) Sending/queueing {} on {} for {}",
+                iname(c, inst),
+                if addr.is_ipv4() {
+                    "gratuitous ARPs"
+                } else {
+                    "Unsolicited Neighbour Adverts"
+                },
+                ifname(c, inst),
+                addr
+            ),
+            SendingGarp { inst, addr } => write!(
+                f,
+                "Sending gratuitous ARP on {} for {}",
+                ifname(c, inst),
+                addr
+            ),
+            SendingNa { inst, addr } => write!(
+                f,
+                "Sending unsolicited Neighbour Advert on {} for {}",
+                ifname(c, inst),
+                addr
+            ),
+            ScriptSucceeded { script } => {
+                write!(f, "VRRP_Script({}) succeeded", sname(c, script))
+            }
+            ScriptFailed { script, how } => {
+                let n = sname(c, script);
+                match how {
+                    ScriptEnd::Exited(s) => {
+                        write!(f, "VRRP_Script({n}) failed (exited with status {s})")
+                    }
+                    ScriptEnd::Signalled(s) => {
+                        write!(f, "VRRP_Script({n}) failed (due to signal {s})")
+                    }
+                    ScriptEnd::TimedOut => write!(f, "VRRP_Script({n}) timed_out"),
+                    ScriptEnd::FailedToStart => {
+                        write!(f, "VRRP_Script({n}) failed (failed to start)")
+                    }
+                }
+            }
+            ScriptNowReturning { script, status } => {
+                write!(f, "Script `{}` now returning {}", sname(c, script), status)
+            }
+            ScriptReloadOk { script } => write!(
+                f,
+                "VRRP_Script({}) considered successful on reload",
+                sname(c, script)
+            ),
+            IntervalMismatch { inst, mine, rcvd } => write!(
+                f,
+                "({}) advertisement interval mismatch mine={} sec rcv'd={} sec",
+                iname(c, inst),
+                mine,
+                rcvd
+            ),
+            AddrCount { inst, got, want } => write!(
+                f,
+                "({}) received an unexpected ip number count {}, expected {}!",
+                iname(c, inst),
+                got,
+                want
+            ),
+            AddrMissing { inst, vrid, addr } => write!(
+                f,
+                "({}) ip address associated with VRID {} not present in MASTER advert : {}",
+                iname(c, inst),
+                vrid,
+                addr
+            ),
+            BadTtl { inst, got, want } => write!(
+                f,
+                "({}) invalid TTL/HL. Received {} and expect {}",
+                iname(c, inst),
+                got,
+                want
+            ),
+            BadVersion { inst, got, want } => write!(
+                f,
+                "({}) wrong version. Received {} and expect {}",
+                iname(c, inst),
+                got,
+                want
+            ),
+            BadPassword { inst } => {
+                write!(f, "({}) received an invalid passwd!", iname(c, inst))
+            }
+            BadChecksum { inst, version } => {
+                write!(f, "({}) Invalid VRRPv{} checksum", iname(c, inst), version)
+            }
+            AhSeqOld { inst, seq } => write!(
+                f,
+                "({}) IPSEC-AH : sequence number {} already processed. Packet dropped.",
+                iname(c, inst),
+                seq
+            ),
+            AhSync { inst } => write!(
+                f,
+                "({}) IPSEC-AH : Syncing seq_num - Increment seq",
+                iname(c, inst)
+            ),
+            SplitBrain { inst, from } => write!(
+                f,
+                "({}) split brain: another master {} advertises this VRID",
+                iname(c, inst),
+                from
+            ),
+            VipGone { inst, addr, prefix } => write!(
+                f,
+                "({}) ip address {}/{} dev {}, no longer exist",
+                iname(c, inst),
+                addr,
+                prefix,
+                ifname(c, inst)
+            ),
+            LinkState { inst, up } => write!(
+                f,
+                "Netlink reports {} {}",
+                ifname(c, inst),
+                if up { "up" } else { "down" }
+            ),
+            UnknownVrid { vrid, ifindex } => write!(
+                f,
+                "Unknown VRID({}) received on interface(ifindex {}). ignoring...",
+                vrid, ifindex
+            ),
+            SyncGroupFollow { group, inst } => write!(
+                f,
+                "VRRP_Group({}) Syncing instances to {}",
+                c.sync_groups
+                    .get(group as usize)
+                    .map(|g| g.name.as_str())
+                    .unwrap_or("?"),
+                iname(c, inst)
+            ),
+        }
+    }
+}
