@@ -32,5 +32,6 @@ pub mod config;
 pub mod core;
 pub mod limits;
 pub mod logmsg;
+pub mod status;
 pub mod time;
 pub mod wire;

@@ -42,6 +42,28 @@ pub struct Stats {
     pub split_brain: u64,
 }
 
+impl Stats {
+    /// The counters keepalived's JSON/.stats show (`crate::status`).
+    pub fn counters(&self) -> crate::status::Counters {
+        crate::status::Counters {
+            advert_rcvd: self.advert_rcvd,
+            advert_sent: self.advert_sent,
+            become_master: self.become_master,
+            release_master: self.release_master,
+            packet_len_err: self.packet_len_err,
+            advert_interval_err: self.advert_interval_err,
+            ip_ttl_err: self.ip_ttl_err,
+            invalid_type_rcvd: self.invalid_type_rcvd,
+            addr_list_err: self.addr_list_err,
+            invalid_authtype: self.invalid_authtype,
+            authtype_mismatch: self.authtype_mismatch,
+            auth_failure: self.auth_failure,
+            pri_zero_rcvd: self.pri_zero_rcvd,
+            pri_zero_sent: self.pri_zero_sent,
+        }
+    }
+}
+
 /// One GARP/NA burst in progress: `left` more sends, the next at `next_at`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Burst {
