@@ -324,6 +324,7 @@ impl Core {
                 }
                 r.master_addr = Some(rx.src);
                 r.master_priority = rx.priority;
+                r.wantstate = State::Backup;
             }
             self.arm_down_timer(now, i);
         } else {

@@ -47,6 +47,20 @@ impl Core {
             .any(|m| m != i && self.inst.get(m).is_some_and(|r| r.pending))
     }
 
+    /// Every other member of `i`'s group wants MASTER (its down timer fired) or is MASTER.
+    pub(super) fn group_all_want_master(&self, i: usize) -> bool {
+        let Some(g) = self.group_idx(i) else {
+            return true;
+        };
+        self.members(g).all(|m| {
+            m == i
+                || self
+                    .inst
+                    .get(m)
+                    .is_some_and(|r| r.wantstate == State::Master || r.state == State::Master)
+        })
+    }
+
     /// Member `i` moved to `state` on its own: bring the others along.
     pub(super) fn group_follow(&mut self, now: Instant, i: usize, state: State, out: &mut Actions) {
         let Some(g) = self.group_idx(i) else {

@@ -28,8 +28,14 @@ impl Core {
             }
             if r.state == State::Backup {
                 out.push(Action::log(LogMsg::RxTimeout { inst: i as u16 }));
+                if let Some(x) = self.inst.get_mut(i) {
+                    x.wantstate = State::Master;
+                }
                 if r.pending || r.faulted || self.group_pending(i) || self.group_faulted(i) {
                     self.arm_down_timer(now, i);
+                } else if !self.group_all_want_master(i) {
+                    // keepalived: a sync group goes MASTER only when every member wants to;
+                    // this member waits (its next advert or a member's timer decides).
                 } else {
                     self.transition(now, i, State::Master, Reason::MasterDownTimer, out);
                     self.group_follow(now, i, State::Master, out);
