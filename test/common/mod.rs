@@ -2,6 +2,8 @@
 //! lands on main), a transcript renderer, and a big-stack runner (a `Config` is ~2.7 MB).
 #![allow(dead_code)]
 
+pub mod sim;
+
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 
