@@ -38,6 +38,36 @@ use crate::limits::*;
 use crate::time::{Duration, Instant};
 use crate::wire::{AdvertTx, Destination, TxAuth};
 
+/// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
+/// megabytes) never lands in the stack frame of `handle()`.
+#[inline(never)]
+fn boxed_default_config() -> Box<Config> {
+    Box::default()
+}
+
+/// `*dst = src.clone()` without a stack temporary of the whole `Config`.
+#[inline(never)]
+pub(crate) fn copy_config(dst: &mut Config, src: &Config) {
+    fn copy<T: Clone, const N: usize>(d: &mut Vec<T, N>, s: &Vec<T, N>) {
+        d.clear();
+        for x in s.iter() {
+            let _ = d.push(x.clone());
+        }
+    }
+    dst.global = src.global.clone();
+    copy(&mut dst.instances, &src.instances);
+    copy(&mut dst.sync_groups, &src.sync_groups);
+    copy(&mut dst.scripts, &src.scripts);
+    copy(&mut dst.track_files, &src.track_files);
+    copy(&mut dst.vips, &src.vips);
+    copy(&mut dst.routes, &src.routes);
+    copy(&mut dst.tracks, &src.tracks);
+    copy(&mut dst.peers, &src.peers);
+    copy(&mut dst.commands, &src.commands);
+    dst.static_vips = src.static_vips;
+    dst.static_routes = src.static_routes;
+}
+
 /// What the core knows about one interface.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IfRt {
@@ -70,7 +100,8 @@ impl Core {
     /// Build the engine for `config`. Nothing happens until `Event::Start` (report the
     /// interfaces with `Event::Interface` first).
     pub fn new(config: &Config) -> Core {
-        let cfg = Box::new(config.clone());
+        let mut cfg = boxed_default_config();
+        copy_config(&mut cfg, config);
         let mut core = Core {
             addrs: Box::new(Vec::new()),
             inst: Box::new(Vec::new()),

@@ -14,12 +14,15 @@ use crate::logmsg::LogMsg;
 use crate::time::Instant;
 
 impl Core {
+    #[inline(never)]
     pub(super) fn reload(&mut self, now: Instant, new_cfg: &Config, out: &mut Actions) {
-        let old_cfg = core::mem::replace(&mut self.cfg, Box::new(new_cfg.clone()));
-        let old_inst: Box<Vec<InstanceRt, MAX_INSTANCES>> =
-            core::mem::replace(&mut self.inst, Box::new(Vec::new()));
-        let old_scripts: Box<Vec<ScriptRt, MAX_SCRIPTS>> =
-            core::mem::replace(&mut self.scripts, Box::new(Vec::new()));
+        // Reuse the box of the configuration before last (no stack copy of a Config).
+        let mut fresh = self.prev.take().unwrap_or_else(super::boxed_default_config);
+        super::copy_config(&mut fresh, new_cfg);
+        let old_cfg = core::mem::replace(&mut self.cfg, fresh);
+        // Reload is not steady state: small std::vec temporaries are fine here.
+        let old_inst: std::vec::Vec<InstanceRt> = self.inst.iter().copied().collect();
+        let old_scripts: std::vec::Vec<ScriptRt> = self.scripts.iter().copied().collect();
         let old_files = self.files.clone();
         self.build_tables();
 
