@@ -283,6 +283,11 @@ impl Core {
                 _ => v.fault = true,
             }
         }
+        // keepalived: "entering FAULT state (no IPv4 address for interface)": no source
+        // address to advertise from.
+        if c.interface.is_some() && self.src_addr(i).is_none() {
+            v.fault = true;
+        }
         let in_group = c.sync_group.is_some();
         let group_weights = c
             .sync_group
