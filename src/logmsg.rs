@@ -39,8 +39,16 @@ pub enum LogMsg {
     EnteringBackup { inst: u16, init: bool },
     /// `(VI_1) Entering FAULT STATE` / `... (init)`
     EnteringFault { inst: u16, init: bool },
-    /// `(VI_1) received lower priority (102) advert from 192.0.2.11 - discarding` (-D)
+    /// `(VI_1) received lower priority (102) advert from 192.0.2.11 - discarding`
     RxLowerPrioDiscard { inst: u16, prio: u8, from: IpAddr },
+    /// `(VI_1) Backup received priority 0 advertisement` (-D)
+    BackupRxPrioZero { inst: u16 },
+    /// `(VI_1) Master received priority 0 message` (-D)
+    MasterRxPrioZero { inst: u16 },
+    /// `(VI_1) start preempt delay (5.000000)` (-D)
+    PreemptDelayStart { inst: u16, micros: u64 },
+    /// `(VI_1) stop preempt delay` (-D)
+    PreemptDelayStop { inst: u16 },
     /// `(VI_1) Receive advertisement timeout` (-D)
     RxTimeout { inst: u16 },
     /// `(VI_1) Received advert from X with lower priority P, ours Q[, forcing new election]`
@@ -132,8 +140,11 @@ impl LogMsg {
         use LogMsg::*;
         matches!(
             self,
-            RxLowerPrioDiscard { .. }
-                | RxTimeout { .. }
+            RxTimeout { .. }
+                | BackupRxPrioZero { .. }
+                | MasterRxPrioZero { .. }
+                | PreemptDelayStart { .. }
+                | PreemptDelayStop { .. }
                 | SentZeroPriority { .. }
                 | RemovingVips { .. }
                 | SettingVips { .. }
@@ -204,6 +215,22 @@ impl fmt::Display for Display<'_> {
                 prio,
                 from
             ),
+            BackupRxPrioZero { inst } => write!(
+                f,
+                "({}) Backup received priority 0 advertisement",
+                iname(c, inst)
+            ),
+            MasterRxPrioZero { inst } => {
+                write!(f, "({}) Master received priority 0 message", iname(c, inst))
+            }
+            PreemptDelayStart { inst, micros } => write!(
+                f,
+                "({}) start preempt delay ({}.{:06})",
+                iname(c, inst),
+                micros / 1_000_000,
+                micros % 1_000_000
+            ),
+            PreemptDelayStop { inst } => write!(f, "({}) stop preempt delay", iname(c, inst)),
             RxTimeout { inst } => write!(f, "({}) Receive advertisement timeout", iname(c, inst)),
             MasterRxLower {
                 inst,

@@ -293,6 +293,7 @@ impl Core {
         if rx.priority == 0 {
             // §6.4.2: "If the Priority in the ADVERTISEMENT is zero, then set the
             // Master_Down_Timer to Skew_Time".
+            out.push(Action::log(LogMsg::BackupRxPrioZero { inst }));
             let skew = self.skew_time(i);
             if let Some(r) = self.inst.get_mut(i) {
                 r.down_armed_at = now;
@@ -300,20 +301,8 @@ impl Core {
             }
             return;
         }
-        let delaying = if preempt_delay.is_zero() {
-            false
-        } else {
-            let until = self.inst.get(i).and_then(|r| r.preempt_delay_until);
-            match until {
-                None => {
-                    if let Some(r) = self.inst.get_mut(i) {
-                        r.preempt_delay_until = Some(now + preempt_delay);
-                    }
-                    true
-                }
-                Some(u) => now < u,
-            }
-        };
+        let until = self.inst.get(i).and_then(|r| r.preempt_delay_until);
+        let delaying = !preempt_delay.is_zero() && until.is_none_or(|u| u > now);
         if nopreempt || rx.priority >= eff || delaying {
             // §6.4.2: "If Preempt_Mode is False, or if the Priority in the ADVERTISEMENT is
             // greater than or equal to the local Priority": reset the Master_Down_Timer
@@ -327,6 +316,26 @@ impl Core {
                 r.wantstate = State::Backup;
             }
             self.arm_down_timer(now, i);
+            // keepalived: the preempt delay starts with the first lower-priority advert and
+            // stops when a higher or equal one arrives.
+            if !preempt_delay.is_zero() {
+                if rx.priority >= eff {
+                    if until.is_some() {
+                        out.push(Action::log(LogMsg::PreemptDelayStop { inst }));
+                        if let Some(r) = self.inst.get_mut(i) {
+                            r.preempt_delay_until = None;
+                        }
+                    }
+                } else if until.is_none() {
+                    out.push(Action::log(LogMsg::PreemptDelayStart {
+                        inst,
+                        micros: preempt_delay.as_micros(),
+                    }));
+                    if let Some(r) = self.inst.get_mut(i) {
+                        r.preempt_delay_until = Some(now + preempt_delay);
+                    }
+                }
+            }
         } else {
             // §6.4.2 "Otherwise, discard the ADVERTISEMENT" (the down timer keeps running).
             out.push(Action::log(LogMsg::RxLowerPrioDiscard {
@@ -334,6 +343,9 @@ impl Core {
                 prio: rx.priority,
                 from: rx.src,
             }));
+            if let Some(r) = self.inst.get_mut(i) {
+                r.master_addr = Some(rx.src);
+            }
         }
     }
 
@@ -342,30 +354,33 @@ impl Core {
         let inst = i as u16;
         let eff = self.inst.get(i).map(|r| r.effective_priority).unwrap_or(0);
         let ours = self.src_addr(i);
-        if rx.priority == 0 {
-            // §6.4.3: "If the Priority in the ADVERTISEMENT is zero, then send an
-            // ADVERTISEMENT, reset the Adver_Timer".
-            self.send_advert(i, eff, out);
-            let int = self.adver_int(i);
-            if let Some(r) = self.inst.get_mut(i) {
-                r.advert_at = Some(now + int);
-            }
-            return;
-        }
-        if rx.priority == eff && Some(rx.src) == ours {
-            out.push(Action::log(LogMsg::EqualPrioOurAddr { inst }));
-            return;
-        }
-        if rx.priority == 255 && eff == 255 {
-            out.push(Action::log(LogMsg::OwnerClash { inst }));
-            if let Some(r) = self.inst.get_mut(i) {
-                r.base_priority = 254;
-            }
-            self.recompute_priority(now, i, true, out);
-        }
-        let eff = self.inst.get(i).map(|r| r.effective_priority).unwrap_or(0);
         let ours_v = ours.map(addr_key).unwrap_or(0);
         let theirs_v = addr_key(rx.src);
+        let higher = rx.priority > eff || (rx.priority == eff && theirs_v > ours_v);
+        if rx.priority == 0 || (higher && self.higher_prio_send_advert(i)) {
+            // §6.4.3: "If the Priority in the ADVERTISEMENT is zero, then send an
+            // ADVERTISEMENT" (keepalived leaves the Adver_Timer running); with
+            // higher_prio_send_advert also one before yielding.
+            self.send_advert(i, eff, out);
+            if rx.priority == 0 {
+                out.push(Action::log(LogMsg::MasterRxPrioZero { inst }));
+                return;
+            }
+        }
+        if rx.priority == eff {
+            if Some(rx.src) == ours {
+                out.push(Action::log(LogMsg::EqualPrioOurAddr { inst }));
+            } else if eff == 255 {
+                // Both address owners: keepalived drops its own priority to 254 (base and
+                // effective, no "Changing effective priority" line) and yields below.
+                out.push(Action::log(LogMsg::OwnerClash { inst }));
+                if let Some(r) = self.inst.get_mut(i) {
+                    r.base_priority = 254;
+                    r.effective_priority = 254;
+                }
+            }
+        }
+        let eff = self.inst.get(i).map(|r| r.effective_priority).unwrap_or(0);
         let lower = rx.priority < eff || (rx.priority == eff && theirs_v < ours_v);
         if lower {
             let no_advert = self.lower_prio_no_advert(i);
@@ -377,15 +392,12 @@ impl Core {
                 forcing: !no_advert,
             }));
             self.record_split_brain(now, i, rx.src, out);
-            // AH: resynchronise our sequence number past the peer's.
+            // AH: keepalived takes the sequence number from the lower-priority advert.
             if let Some(ah) = rx.ah {
-                let seq = self.inst.get(i).map(|r| r.ah_seq).unwrap_or(0);
-                if ah.seq >= seq {
-                    if let Some(r) = self.inst.get_mut(i) {
-                        r.ah_seq = ah.seq.wrapping_add(1);
-                    }
-                    out.push(Action::log(LogMsg::AhSync { inst }));
+                if let Some(r) = self.inst.get_mut(i) {
+                    r.ah_seq = ah.seq.wrapping_add(1);
                 }
+                out.push(Action::log(LogMsg::AhSync { inst }));
             }
             if !no_advert {
                 // RFC 9568 / keepalived: re-advertise so that the other master yields.
@@ -396,7 +408,12 @@ impl Core {
                 }
             }
             self.lower_prio_garps(now, i, out);
+            self.group_lower_prio_garps(now, i, out);
             self.notify(i, NotifyState::MasterRxLowerPri, out);
+            return;
+        }
+        if !(rx.priority > eff || (rx.priority == eff && theirs_v > ours_v)) {
+            // Equal priority from our own address: warned above, nothing else.
             return;
         }
         // §6.4.3: "If the Priority in the ADVERTISEMENT is greater than the local Priority,
@@ -415,9 +432,6 @@ impl Core {
                 prio: rx.priority,
                 ours: eff,
             }));
-        }
-        if self.higher_prio_send_advert(i) {
-            self.send_advert(i, eff, out);
         }
         let version = self.cfg.instances.get(i).map(|c| c.version).unwrap_or(2);
         if let Some(r) = self.inst.get_mut(i) {

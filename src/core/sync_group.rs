@@ -61,6 +61,23 @@ impl Core {
         })
     }
 
+    /// keepalived: a master member hearing a lower priority also sends the lower-priority
+    /// GARP bursts of the other members.
+    pub(super) fn group_lower_prio_garps(&mut self, now: Instant, i: usize, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        let mut list: heapless::Vec<usize, 32> = heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            self.lower_prio_garps(now, m, out);
+        }
+    }
+
     /// Member `i` moved to `state` on its own: bring the others along.
     pub(super) fn group_follow(&mut self, now: Instant, i: usize, state: State, out: &mut Actions) {
         let Some(g) = self.group_idx(i) else {

@@ -325,10 +325,11 @@ impl Core {
                     .map(|r| r.state)
                     .unwrap_or_default();
                 if w == 0 {
+                    // keepalived: down when `script_ok != !reverse`.
                     match st {
                         ScriptState::Unknown => v.pending = true,
-                        ScriptState::Ko => v.fault = true,
-                        ScriptState::Ok => {}
+                        ScriptState::Ko => v.fault |= !rev,
+                        ScriptState::Ok => v.fault |= rev,
                     }
                 } else if !ignore_weights {
                     v.total += weighted(w, rev, st == ScriptState::Ok, st == ScriptState::Ko);
@@ -338,7 +339,7 @@ impl Core {
                 let w = t.weight.unwrap_or(0) as i32;
                 let up = self.ifs.iter().any(|f| f.name == *name && f.up);
                 if w == 0 {
-                    v.fault |= !up;
+                    v.fault |= up == t.reverse;
                 } else if !ignore_weights {
                     v.total += weighted(w, t.reverse, up, !up);
                 }
@@ -353,7 +354,7 @@ impl Core {
                 };
                 let val = self.files.get(*f as usize).copied().flatten().unwrap_or(0);
                 if w == 0 {
-                    v.fault |= val != 0;
+                    v.fault |= (val != 0) != rev;
                 } else if !ignore_weights {
                     let p = val.saturating_mul(if rev { -w } else { w });
                     if p < -253 {
