@@ -90,7 +90,7 @@ pub enum LogMsg {
     ScriptSucceeded { script: u16 },
     /// `VRRP_Script(chk) failed (exited with status 1)` / `timed_out` / ...
     ScriptFailed { script: u16, how: ScriptEnd },
-    /// ``Script `chk` now returning 1`` (-D)
+    /// ``Script `chk` now returning 1``
     ScriptNowReturning { script: u16, status: i32 },
     /// `VRRP_Script(chk) considered successful on reload`
     ScriptReloadOk { script: u16 },
@@ -151,7 +151,6 @@ impl LogMsg {
                 | QueueingGarps { .. }
                 | SendingGarp { .. }
                 | SendingNa { .. }
-                | ScriptNowReturning { .. }
                 | VipGone { .. }
         )
     }

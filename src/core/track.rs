@@ -109,21 +109,17 @@ impl Core {
             return;
         };
         rt.running = false;
-        let (ok, status) = match result {
-            ScriptResult::Exited(s) => (s == 0, s),
-            ScriptResult::Signalled(s) => (false, -s),
-            ScriptResult::TimedOut => (false, -1),
-            ScriptResult::FailedToStart => (false, -1),
-        };
+        let ok = matches!(result, ScriptResult::Exited(0));
+        // keepalived reports exit-status changes only (the initial status counts as 0).
         if let ScriptResult::Exited(s) = result {
-            if rt.last_status != Some(s) {
+            if rt.last_status.unwrap_or(0) != s {
                 out.push(Action::log(LogMsg::ScriptNowReturning {
                     script,
                     status: s,
                 }));
             }
+            rt.last_status = Some(s);
         }
-        rt.last_status = Some(status);
         let old = rt.state;
         let new = match (old, ok) {
             (ScriptState::Unknown, true) => ScriptState::Ok,
