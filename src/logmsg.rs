@@ -98,12 +98,22 @@ pub enum LogMsg {
     IntervalMismatch { inst: u16, mine: u32, rcvd: u32 },
     /// `(VI_1) received an unexpected ip number count 1, expected 2!`
     AddrCount { inst: u16, got: u8, want: u16 },
-    /// `(VI_1) ip address associated with VRID 51 not present in MASTER advert : 192.0.2.100`
+    /// `(VI_1) ip address associated with VRID 51 not present in MASTER advert: 192.0.2.100`
     AddrMissing { inst: u16, vrid: u8, addr: IpAddr },
     /// `(VI_1) invalid TTL/HL. Received 64 and expect 255`
     BadTtl { inst: u16, got: u8, want: u8 },
     /// `(VI_1) wrong version. Received 3 and expect 2`
     BadVersion { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) Invalid auth type: 7`
+    InvalidAuthType { inst: u16, got: u8 },
+    /// `(VI_1) received a 0 auth, expecting 1!`
+    AuthTypeMismatch { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) Received AH header but auth type not AH` / `(VI_1) No AH header but auth type is AH`
+    AhPresence { inst: u16, got_ah: bool },
+    /// `(VI_1) Invalid packet type. 2 and expect 1`
+    InvalidType { inst: u16, got: u8 },
+    /// `(VI_1) Expected multicast packet but received unicast packet`
+    ModeMismatch { inst: u16, unicast: bool },
     /// `(VI_1) received an invalid passwd!`
     BadPassword { inst: u16 },
     /// `(VI_1) Invalid VRRPv2 checksum` / `VRRPv3`
@@ -352,7 +362,7 @@ impl fmt::Display for Display<'_> {
             ),
             AddrMissing { inst, vrid, addr } => write!(
                 f,
-                "({}) ip address associated with VRID {} not present in MASTER advert : {}",
+                "({}) ip address associated with VRID {} not present in MASTER advert: {}",
                 iname(c, inst),
                 vrid,
                 addr
@@ -370,6 +380,36 @@ impl fmt::Display for Display<'_> {
                 iname(c, inst),
                 got,
                 want
+            ),
+            InvalidAuthType { inst, got } => {
+                write!(f, "({}) Invalid auth type: {}", iname(c, inst), got)
+            }
+            AuthTypeMismatch { inst, got, want } => write!(
+                f,
+                "({}) received a {} auth, expecting {}!",
+                iname(c, inst),
+                got,
+                want
+            ),
+            AhPresence { inst, got_ah } => {
+                if got_ah {
+                    write!(f, "({}) Received AH header but auth type not AH", iname(c, inst))
+                } else {
+                    write!(f, "({}) No AH header but auth type is AH", iname(c, inst))
+                }
+            }
+            InvalidType { inst, got } => write!(
+                f,
+                "({}) Invalid packet type. {} and expect 1",
+                iname(c, inst),
+                got
+            ),
+            ModeMismatch { inst, unicast } => write!(
+                f,
+                "({}) Expected {}icast packet but received {}icast packet",
+                iname(c, inst),
+                if unicast { "un" } else { "mult" },
+                if unicast { "mult" } else { "un" }
             ),
             BadPassword { inst } => {
                 write!(f, "({}) received an invalid passwd!", iname(c, inst))

@@ -36,7 +36,6 @@ pub struct Stats {
     // Not in keepalived's JSON, counted anyway (every rejection has a counter).
     pub version_err: u64,
     pub checksum_err: u64,
-    pub mode_mismatch: u64,
     pub unicast_src_err: u64,
     /// Adverts heard from another master while master (split brain).
     pub split_brain: u64,

@@ -33,7 +33,7 @@ pub enum Reject {
     AddrList,
     /// `checksum_err`
     Checksum,
-    /// `mode_mismatch` (multicast vs unicast)
+    /// `addr_list_err` (multicast vs unicast, as keepalived counts it)
     Mode,
     /// `unicast_src_err`
     UnicastSrc,
@@ -77,9 +77,6 @@ impl Core {
             }
             return;
         };
-        if let Some(r) = self.inst.get_mut(i) {
-            r.stats.advert_rcvd += 1;
-        }
         match self.check(i, rx, checksum_verified, out) {
             Ok(()) => {}
             Err(rej) => {
@@ -118,7 +115,8 @@ impl Core {
             Reject::Type => &mut s.invalid_type_rcvd,
             Reject::AddrList => &mut s.addr_list_err,
             Reject::Checksum => &mut s.checksum_err,
-            Reject::Mode => &mut s.mode_mismatch,
+            // keepalived counts a multicast/unicast mismatch as an address-list error.
+            Reject::Mode => &mut s.addr_list_err,
             Reject::UnicastSrc => &mut s.unicast_src_err,
         };
         *c += 1;
@@ -140,6 +138,10 @@ impl Core {
         let is_ah = matches!(c.auth, Auth::Ah(_)) && c.version == 2;
         // 2. AH header present iff auth_type AH.
         if rx.ah.is_some() != is_ah {
+            out.push(Action::log(LogMsg::AhPresence {
+                inst,
+                got_ah: rx.ah.is_some(),
+            }));
             return Err(Reject::AuthTypeMismatch);
         }
         // 3. exact length.
@@ -167,6 +169,10 @@ impl Core {
         // 6. v2 authentication and interval.
         if c.version == 2 {
             if rx.auth_type > 2 {
+                out.push(Action::log(LogMsg::InvalidAuthType {
+                    inst,
+                    got: rx.auth_type,
+                }));
                 return Err(Reject::InvalidAuthType);
             }
             let ours = match c.auth {
@@ -175,6 +181,11 @@ impl Core {
                 Auth::Ah(_) => 2,
             };
             if rx.auth_type != ours {
+                out.push(Action::log(LogMsg::AuthTypeMismatch {
+                    inst,
+                    got: rx.auth_type,
+                    want: ours,
+                }));
                 return Err(Reject::AuthTypeMismatch);
             }
             match (&c.auth, rx.ah) {
@@ -215,6 +226,7 @@ impl Core {
         }
         // 7. type.
         if rx.kind != 1 {
+            out.push(Action::log(LogMsg::InvalidType { inst, got: rx.kind }));
             return Err(Reject::Type);
         }
         // 8. address count (skip_check_adv_addr: same master as last time).
@@ -250,7 +262,12 @@ impl Core {
         }
         // 11. multicast vs unicast mode.
         if rx.dst.is_multicast() == unicast {
+            out.push(Action::log(LogMsg::ModeMismatch { inst, unicast }));
             return Err(Reject::Mode);
+        }
+        // keepalived counts the advert as received once type, version and length are right.
+        if let Some(r) = self.inst.get_mut(i) {
+            r.stats.advert_rcvd += 1;
         }
         // 12. every VIP present.
         if !skip_addr {
