@@ -303,6 +303,10 @@ impl Core {
         }
         self.started = true;
         self.schedule_scripts(now);
+        // Flags of every instance first: sync-group members look at each other.
+        for i in 0..self.inst.len() {
+            self.recompute_priority(now, i, false, out);
+        }
         for i in 0..self.inst.len() {
             self.start_instance(now, i, out);
         }
@@ -322,8 +326,23 @@ impl Core {
             .unwrap_or((false, false));
         if faulted || self.group_faulted(i) {
             self.transition(now, i, State::Fault, Reason::Startup, out);
-        } else if owner_master && !pending && !self.group_pending(i) {
-            self.transition(now, i, State::Master, Reason::StartupOwner, out);
+        } else if pending || self.group_pending(i) {
+            // keepalived: weight-0 scripts still in their first run hold the instance in
+            // FAULT (init), without notifies, until they report.
+            self.set_state(now, i, State::Fault, out);
+            out.push(Action::log(LogMsg::EnteringFault {
+                inst: i as u16,
+                init: true,
+            }));
+        } else if owner_master {
+            // keepalived: "the simplest way to become master is to timeout from the backup
+            // state very quickly (1usec)" (RFC 5798 §6.4.1: priority 255 → Master).
+            self.set_state(now, i, State::Backup, out);
+            if let Some(r) = self.inst.get_mut(i) {
+                r.wantstate = State::Master;
+                r.down_armed_at = now;
+                r.master_down_at = Some(now + crate::time::Duration::from_micros(1));
+            }
         } else {
             self.transition(now, i, State::Backup, Reason::Startup, out);
         }

@@ -441,7 +441,7 @@ impl Core {
         let Some(r) = self.inst.get(i).copied() else {
             return;
         };
-        let fault = r.faulted || self.group_faulted(i);
+        let fault = r.faulted || r.pending || self.group_faulted(i) || self.group_pending(i);
         match (r.state, fault) {
             (State::Master | State::Backup, true) => {
                 self.transition(now, i, State::Fault, Reason::Fault, out);
