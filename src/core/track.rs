@@ -259,6 +259,27 @@ impl Core {
                 }));
                 self.transition(now, i, State::Backup, Reason::VipDeleted, out);
                 self.group_follow(now, i, State::Backup, out);
+                // keepalived set_vrrp_backup: "we want a quick transition back to master":
+                // the down timer is Skew_Time only (for the group members too).
+                let mut quick: heapless::Vec<usize, 33> = heapless::Vec::new();
+                let _ = quick.push(i);
+                let group = self.cfg.instances.get(i).and_then(|c| c.sync_group);
+                if let Some(g) = group.and_then(|g| self.cfg.sync_groups.get(g as usize)) {
+                    for &m in g.members.iter() {
+                        if m as usize != i {
+                            let _ = quick.push(m as usize);
+                        }
+                    }
+                }
+                for m in quick {
+                    let skew = self.skew_time(m);
+                    if let Some(r) = self.inst.get_mut(m) {
+                        if r.state == State::Backup {
+                            r.down_armed_at = now;
+                            r.master_down_at = Some(now + skew);
+                        }
+                    }
+                }
             }
         }
     }
