@@ -269,3 +269,45 @@ pub fn smtp_subject(
         .unwrap_or("");
     write!(f, "[{rid}] VRRP {kind} {name} - {what}")
 }
+
+impl From<NotifyState> for crate::notify::Event {
+    fn from(s: NotifyState) -> Self {
+        use crate::notify::Event as E;
+        match s {
+            NotifyState::Master => E::Master,
+            NotifyState::Backup => E::Backup,
+            NotifyState::Fault => E::Fault,
+            NotifyState::Stop => E::Stop,
+            NotifyState::Deleted => E::Deleted,
+            NotifyState::MasterRxLowerPri => E::MasterRxLowerPri,
+            NotifyState::MasterPriority => E::MasterPriority,
+            NotifyState::BackupPriority => E::BackupPriority,
+        }
+    }
+}
+
+impl Subject {
+    /// The `notify` module's kind (INSTANCE / GROUP).
+    pub fn kind(self) -> crate::notify::Subject {
+        match self {
+            Subject::Instance(_) => crate::notify::Subject::Instance,
+            Subject::Group(_) => crate::notify::Subject::Group,
+        }
+    }
+
+    /// The instance's or group's name in `cfg`.
+    pub fn name(self, cfg: &crate::config::Config) -> &str {
+        match self {
+            Subject::Instance(i) => cfg
+                .instances
+                .get(i as usize)
+                .map(|x| x.name.as_str())
+                .unwrap_or(""),
+            Subject::Group(g) => cfg
+                .sync_groups
+                .get(g as usize)
+                .map(|x| x.name.as_str())
+                .unwrap_or(""),
+        }
+    }
+}
