@@ -10,9 +10,10 @@ use crate::logmsg::LogMsg;
 use crate::time::Instant;
 
 /// Why a transition happened (kept for tests and the state dump).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Reason {
     /// Start-up, normal instance (RFC 5798 §6.4.1 "Initialize").
+    #[default]
     Startup,
     /// Start-up of an address owner with `state MASTER` (RFC 5798 §6.4.1, priority 255).
     StartupOwner,
@@ -115,7 +116,9 @@ impl Core {
             | (State::Master, State::Master)
             | (State::Fault, State::Fault) => {}
         }
-        let _ = reason;
+        if let Some(r) = self.inst.get_mut(i) {
+            r.last_reason = Some(reason);
+        }
     }
 
     fn set_state(&mut self, now: Instant, i: usize, s: State, out: &mut Actions) {

@@ -105,6 +105,8 @@ pub struct InstanceRt {
     /// Highest AH sequence number accepted from the peer.
     pub ah_rx_seq: Option<u32>,
     pub ip_id: u16,
+    /// Why the last transition happened.
+    pub last_reason: Option<super::Reason>,
     /// Monotonic time of the last transition (the daemon converts to wall time for JSON).
     pub last_transition: Instant,
     /// VIPs are set (JSON `vipset`).

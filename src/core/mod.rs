@@ -3,7 +3,38 @@
 //! No clock, no fd, no libc and no allocation per event: the only time input is the
 //! monotonic `now` argument; all tables are `heapless` and sized by [`crate::limits`].
 //! Memory is allocated once in [`Core::new`] (the config copy and the runtime tables, boxed
-//! because they are large) and again only on `Event::Reload`.
+//! because they are large) and again only on `Event::Reload`. `test/core_alloc.rs` proves
+//! that every other event allocates nothing.
+//!
+//! ## Driving it (the daemon's loop)
+//! ```text
+//! let mut core = Core::new(&config);            // once; Box<Config> inside
+//! for each interface: core.handle(now, Event::Interface(IfInfo{..}), &mut acts);
+//! core.handle(now, Event::Start, &mut acts);    // after vrrp_startup_delay, if any
+//! loop {
+//!     execute(&core, &mut acts);                // drain in order (see below)
+//!     timerfd.arm_at(core.next_deadline());     // None = disarm
+//!     wait; now = CLOCK_MONOTONIC;
+//!     timer fired    → core.handle(now, Event::Timer, ..)
+//!     raw v4 packet  → Event::Packet4 { ifindex, bytes }
+//!     raw v6 message → Event::Packet6 { ifindex, src, dst, hop_limit, bytes }
+//!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
+//!     child exit     → Event::Script { script, result } (check scripts only)
+//!     inotify        → Event::TrackFile { file, value }
+//!     SIGHUP         → Event::Reload(&new_config) (parsed and validated first)
+//!     SIGTERM        → Event::Shutdown, execute, exit
+//! }
+//! ```
+//! Executing actions: `SendAdvert(a)` → `core.advert_tx(&a)` → `wire::emit_advert` → send on
+//! `a.ifindex`; `AddVip/DelVip{vip}` index `core.config().vips`, `DelOldVip{vip}` index
+//! `core.previous_config().vips` (after a reload); routes likewise; `SendGarp/SendNa` one
+//! packet each (spacing is already planned by the core); `RunScript{script}` spawns
+//! `config.scripts[script]` and reports back with `Event::Script`; `RunNotify{command,args}`
+//! runs `config.commands[command]` with the 4 extra argv items when `args` is set
+//! (`Subject::kind()/name()`, `NotifyState` → `notify::Event`); `FifoLine(args)` → both FIFOs
+//! (`action::fifo_line` renders it); `SmtpAlert` → mail queue (`action::smtp_subject`);
+//! `Log(l)` → `l.msg.display(core.config())` at `l.level`, only with `-D` when `l.detail`;
+//! `StateChanged` → refresh the JSON/state dump (`core.instance(i)`, `Stats::counters()`).
 //!
 //! Modules:
 //! - [`event`] / [`action`]: the inputs and outputs;
@@ -11,7 +42,8 @@
 //! - `fsm`: the one writer of `InstanceRt::state` (`transition()`, `(old,new)` match, RFC arms);
 //! - `rx_check`: keepalived's validation order (§B.4) → counters, then the state's rx rules;
 //! - `track`: scripts, interfaces, files → effective priority, FAULT, pending;
-//! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff.
+//! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
+//! - `timer`: everything due at `now`.
 
 pub mod action;
 pub mod event;
