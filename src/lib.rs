@@ -30,8 +30,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod core;
 pub mod exec;
 pub mod limits;
+pub mod logmsg;
 pub mod notify;
 pub mod status;
 pub mod time;
