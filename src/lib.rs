@@ -30,10 +30,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod core;
 pub mod daemon;
 pub mod exec;
 pub mod limits;
 pub mod logging;
+pub mod logmsg;
 pub mod notify;
 pub mod status;
 #[allow(unsafe_code)]
