@@ -209,3 +209,9 @@ pub fn trim_stack() -> usize {
         0
     }
 }
+
+/// `umask(mask)` (`-u`).
+pub fn set_umask(mask: u32) {
+    // SAFETY: umask has no preconditions.
+    unsafe { libc::umask(mask as libc::mode_t) };
+}

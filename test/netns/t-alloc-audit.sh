@@ -44,9 +44,10 @@ vrrp_instance VI_1 {
 }
 EOC
 done
-lab_run a "$LAB_DIR/a.log" "$BIN" -n -l -D -G -f "$LAB_DIR/a.conf" -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
+mkdir -p "$LAB_DIR/tmp-a" "$LAB_DIR/tmp-b"
+lab_run a "$LAB_DIR/a.log" env TMPDIR="$LAB_DIR/tmp-a" "$BIN" -n -l -D -G -f "$LAB_DIR/a.conf" -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
 A=$LAB_LAST_PID
-lab_run b "$LAB_DIR/b.log" "$BIN" -n -l -D -G -f "$LAB_DIR/b.conf" -p "$LAB_DIR/b.pid" -r "$LAB_DIR/b2.pid"
+lab_run b "$LAB_DIR/b.log" env TMPDIR="$LAB_DIR/tmp-b" "$BIN" -n -l -D -G -f "$LAB_DIR/b.conf" -p "$LAB_DIR/b.pid" -r "$LAB_DIR/b2.pid"
 B=$LAB_LAST_PID
 lab_wait 10 lab_has_addr a 192.0.2.100 >/dev/null || lab_fail "no master elected"
 lab_log "master elected; letting adverts, scripts and notifies run for 6 s"
