@@ -33,10 +33,19 @@ fn generate() -> String {
         for k in 0..20u32 {
             let idx = n * 20 + k;
             if v6 {
-                let _ = writeln!(s, "        2001:db8:{:x}::{:x}/64 dev {ifname}", idx / 256, idx % 256 + 1);
+                let _ = writeln!(
+                    s,
+                    "        2001:db8:{:x}::{:x}/64 dev {ifname}",
+                    idx / 256,
+                    idx % 256 + 1
+                );
             } else {
                 let net = ["192.0.2", "198.51.100", "203.0.113"][(idx % 3) as usize];
-                let _ = writeln!(s, "        {net}.{}/24 dev {ifname} label {ifname}:{k}", idx % 254 + 1);
+                let _ = writeln!(
+                    s,
+                    "        {net}.{}/24 dev {ifname} label {ifname}:{k}",
+                    idx % 254 + 1
+                );
             }
         }
         s.push_str("    }\n}\n");
@@ -65,13 +74,19 @@ fn main() {
         return;
     }
     let text = generate();
-    let path = std::env::temp_dir().join(format!("keepalived-rs-bench-{}.conf", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("keepalived-rs-bench-{}.conf", std::process::id()));
     if let Err(e) = std::fs::write(&path, &text) {
         eprintln!("cannot write {}: {e}", path.display());
         std::process::exit(1);
     }
-    let iters: usize = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(21);
-    let opts = LoadOptions { config_id: Some("bench".into()) };
+    let iters: usize = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(21);
+    let opts = LoadOptions {
+        config_id: Some("bench".into()),
+    };
     let hwm_before = vm_hwm_kib();
     let mut times = Vec::with_capacity(iters);
     let mut summary = String::new();
@@ -95,7 +110,11 @@ fn main() {
     let _ = std::fs::remove_file(&path);
     times.sort();
     let median = times[times.len() / 2];
-    println!("config_load: {} bytes, {} lines; {summary}", text.len(), text.lines().count());
+    println!(
+        "config_load: {} bytes, {} lines; {summary}",
+        text.len(),
+        text.lines().count()
+    );
     println!(
         "config_load: load+validate median {:.2} ms over {iters} runs (min {:.2} ms, max {:.2} ms)",
         median.as_secs_f64() * 1e3,

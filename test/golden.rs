@@ -16,7 +16,12 @@ pub fn confs(dir: &str) -> Vec<PathBuf> {
 }
 
 pub fn load(p: &Path) -> Loaded {
-    config::load(p, &LoadOptions { config_id: Some("test".into()) })
+    config::load(
+        p,
+        &LoadOptions {
+            config_id: Some("test".into()),
+        },
+    )
 }
 
 /// What the `.expected` file holds: every diagnostic, then `exit N`.
@@ -25,7 +30,11 @@ pub fn render(l: &Loaded) -> String {
         "{}exit {}{}\n",
         l.diags,
         l.diags.exit_code(),
-        if l.config.is_none() { " (no config)" } else { "" }
+        if l.config.is_none() {
+            " (no config)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -38,7 +47,5 @@ pub fn check(p: &Path) -> Option<String> {
         return None;
     }
     let want = std::fs::read_to_string(&exp_path).unwrap_or_default();
-    (got != want).then(|| {
-        format!("{}:\n--- expected\n{want}--- got\n{got}", p.display())
-    })
+    (got != want).then(|| format!("{}:\n--- expected\n{want}--- got\n{got}", p.display()))
 }
