@@ -6,7 +6,15 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-netns lint deps demo clean
+.PHONY: all build test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
+TARGET  ?=
+INIT    ?= sysv
+PREFIX  ?= /usr
+DESTDIR ?=
+include cross/targets.mk
+ifneq ($(TARGET),)
+  OUTBIN := target/$(TARGET)/$(PROFILE)/$(BIN)
+endif
 
 all: build
 
@@ -17,10 +25,14 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-netns
+test: deps lint test-unit test-be test-netns
 
 test-unit:
 	$(CARGO) test --locked --all-targets
+
+# The wire layer's tests on a big-endian target (PowerPC under qemu-user).
+test-be:
+	@test/tools/be-test.sh
 
 test-netns: build
 	@test/netns/run-all.sh $(OUTBIN)
@@ -28,9 +40,34 @@ test-netns: build
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	python3 cross/yocto/update-crates.py --check
 
 demo: deps build
 	@test/netns/demo.sh $(OUTBIN)
 
 clean:
 	$(CARGO) clean
+
+# Static cross build for a router: make cross TARGET=aarch64-unknown-linux-musl [SMALLEST=1]
+cross:
+	@test -n "$(TARGET)" || { echo "usage: make cross TARGET=<triple> (see cross/README.md)"; exit 2; }
+	@if [ -n "$(SYSROOT_ARCH)" ]; then cross/fetch-sysroots.sh $(SYSROOT_ARCH); \
+	  else rustup target list --installed | grep -qx $(TARGET) || rustup target add $(TARGET); fi
+	RUSTFLAGS="$(XRUSTFLAGS)" $(CARGO) $(TOOLCHAIN) build --locked --profile $(PROFILE) \
+	  --target $(TARGET) --config cross/cargo-config.toml $(BUILD_STD)
+	@ls -l $(OUTBIN)
+
+sysroots:
+	cross/fetch-sysroots.sh
+
+# Install the binary and the overlay (INIT=sysv|procd|systemd) under DESTDIR.
+install:
+	install -D -m 0755 $(OUTBIN) $(DESTDIR)$(PREFIX)/sbin/$(BIN)
+	cp -a rootfs-overlay/common/. $(DESTDIR)/
+	cp -a rootfs-overlay/$(INIT)/. $(DESTDIR)/
+
+# Stage a firmware root: make rootfs TARGET=aarch64-unknown-linux-musl DESTDIR=out/rootfs
+rootfs: $(if $(TARGET),cross,build)
+	@test -n "$(DESTDIR)" || { echo "usage: make rootfs TARGET=<triple> DESTDIR=<dir> [INIT=sysv|procd|systemd]"; exit 2; }
+	$(MAKE) --no-print-directory install TARGET=$(TARGET) DESTDIR=$(DESTDIR) INIT=$(INIT) PREFIX=$(PREFIX)
+	@find $(DESTDIR) -type f | sort

@@ -30,6 +30,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod core;
+pub mod exec;
 pub mod limits;
+pub mod logmsg;
+pub mod notify;
+pub mod status;
 pub mod time;
 pub mod wire;

@@ -12,6 +12,7 @@ want keepalived keepalived
 want curl curl
 want busybox busybox
 want python3 python3
+want bc bc
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -28,3 +29,12 @@ fi
 for tool in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$tool" || rustup component add "$tool" >/dev/null 2>&1 || true
 done
+
+# A real SMTP server for the alert tests (PyPI).
+python3 -c 'import aiosmtpd' 2>/dev/null ||
+  python3 -m pip install --quiet aiosmtpd ||
+  python3 -m pip install --quiet --break-system-packages aiosmtpd
+# scapy crafts hostile packets for the fault tests (PyPI).
+python3 -c 'import scapy' 2>/dev/null ||
+  python3 -m pip install --quiet scapy ||
+  python3 -m pip install --quiet --break-system-packages scapy

@@ -1,0 +1,174 @@
+//! `Event::Reload`: old config + new config. Instances with the same name keep their state,
+//! timers, counters and AH/IP-ID sequence; only VIP and route differences are produced for
+//! masters. Removed instances drop their VIPs (`DelOldVip`); new instances start as at
+//! start-up. Check scripts with the same name keep their result
+//! ("VRRP_Script(x) considered successful on reload").
+
+use heapless::Vec;
+
+use super::fsm::Reason;
+use super::{track::ScriptRt, Action, Actions, Core, InstanceRt, State};
+use crate::config::Config;
+use crate::limits::*;
+use crate::logmsg::LogMsg;
+use crate::time::Instant;
+
+impl Core {
+    #[inline(never)]
+    pub(super) fn reload(&mut self, now: Instant, new_cfg: &Config, out: &mut Actions) {
+        // Reuse the box of the configuration before last (no stack copy of a Config).
+        let mut fresh = self.prev.take().unwrap_or_else(super::boxed_default_config);
+        super::copy_config(&mut fresh, new_cfg);
+        let old_cfg = core::mem::replace(&mut self.cfg, fresh);
+        // Reload is not steady state: small std::vec temporaries are fine here.
+        let old_inst: std::vec::Vec<InstanceRt> = self.inst.iter().copied().collect();
+        let old_scripts: std::vec::Vec<ScriptRt> = self.scripts.iter().copied().collect();
+        let old_files = self.files.clone();
+        self.build_tables();
+
+        // Scripts: keep results by name.
+        for (s, sc) in self.cfg.scripts.iter().enumerate() {
+            let prev = old_cfg
+                .scripts
+                .iter()
+                .position(|o| o.name == sc.name)
+                .and_then(|o| old_scripts.get(o));
+            if let (Some(p), Some(rt)) = (prev, self.scripts.get_mut(s)) {
+                *rt = *p;
+                rt.running = false;
+                if p.state == super::track::ScriptState::Ok {
+                    out.push(Action::log(LogMsg::ScriptReloadOk { script: s as u16 }));
+                }
+            }
+        }
+        for (f, fc) in self.cfg.track_files.iter().enumerate() {
+            let prev = old_cfg
+                .track_files
+                .iter()
+                .position(|o| o.name == fc.name)
+                .and_then(|o| old_files.get(o).copied());
+            if let (Some(p), Some(v)) = (prev, self.files.get_mut(f)) {
+                *v = p;
+            }
+        }
+        if self.started {
+            self.schedule_scripts(now);
+        }
+
+        // Removed instances: drop their VIPs and routes.
+        for (o, oc) in old_cfg.instances.iter().enumerate() {
+            if self.cfg.instance_by_name(&oc.name).is_some() {
+                continue;
+            }
+            if old_inst.get(o).map(|r| r.state) == Some(State::Master) {
+                for r in oc.vroutes.range() {
+                    out.push(Action::DelOldRoute { route: r as u16 });
+                }
+                for v in oc.vips.range().chain(oc.evips.range()) {
+                    out.push(Action::DelOldVip { vip: v as u16 });
+                }
+            }
+        }
+
+        // Kept and new instances.
+        let mut fresh: Vec<usize, MAX_INSTANCES> = Vec::new();
+        for i in 0..self.cfg.instances.len() {
+            let Some(nc) = self.cfg.instances.get(i) else {
+                continue;
+            };
+            let Some(o) = old_cfg.instance_by_name(&nc.name) else {
+                let _ = fresh.push(i);
+                continue;
+            };
+            let (Some(prev), Some(oc)) = (old_inst.get(o).copied(), old_cfg.instances.get(o))
+            else {
+                continue;
+            };
+            let mut rt = prev;
+            rt.base_priority = nc.priority;
+            rt.effective_priority = prev.effective_priority;
+            if rt.state != State::Backup {
+                rt.master_adver_int = nc.advert_int;
+            }
+            if let Some(x) = self.inst.get_mut(i) {
+                *x = rt;
+            }
+            if rt.state == State::Master {
+                let inst = i as u16;
+                // Routes and VIPs that disappeared, then the new ones.
+                for r in oc.vroutes.range() {
+                    let gone = old_cfg
+                        .routes
+                        .get(r)
+                        .is_some_and(|x| !self.cfg.routes_of(nc.vroutes).iter().any(|y| y == x));
+                    if gone {
+                        out.push(Action::DelOldRoute { route: r as u16 });
+                    }
+                }
+                for v in oc.vips.range().chain(oc.evips.range()) {
+                    let Some(x) = old_cfg.vips.get(v) else {
+                        continue;
+                    };
+                    let kept = nc
+                        .vips
+                        .range()
+                        .chain(nc.evips.range())
+                        .any(|n| self.cfg.vips.get(n) == Some(x));
+                    if !kept {
+                        out.push(Action::log(LogMsg::VipGone {
+                            inst,
+                            addr: x.ip(),
+                            prefix: x.prefix,
+                        }));
+                        out.push(Action::DelOldVip { vip: v as u16 });
+                    }
+                }
+                for v in nc.vips.range().chain(nc.evips.range()) {
+                    let Some(x) = self.cfg.vips.get(v) else {
+                        continue;
+                    };
+                    let existed = oc
+                        .vips
+                        .range()
+                        .chain(oc.evips.range())
+                        .any(|n| old_cfg.vips.get(n) == Some(x));
+                    if !existed {
+                        out.push(Action::AddVip {
+                            instance: inst,
+                            vip: v as u16,
+                        });
+                    }
+                }
+                for r in nc.vroutes.range() {
+                    let existed = self
+                        .cfg
+                        .routes
+                        .get(r)
+                        .is_some_and(|x| old_cfg.routes_of(oc.vroutes).iter().any(|y| y == x));
+                    if !existed {
+                        out.push(Action::AddRoute {
+                            instance: inst,
+                            route: r as u16,
+                        });
+                    }
+                }
+            }
+        }
+        self.prev = Some(old_cfg);
+        if !self.started {
+            return;
+        }
+        for i in 0..self.inst.len() {
+            self.recompute_priority(now, i, true, out);
+        }
+        for &i in fresh.iter() {
+            self.start_instance(now, i, out);
+        }
+        for i in 0..self.inst.len() {
+            if !fresh.contains(&i) {
+                self.apply_fault_state(now, i, out);
+            }
+        }
+        let _ = Reason::Startup;
+    }
+}

@@ -1,0 +1,161 @@
+//! `vrrp_sync_group`: members move together (§A.5). A member going MASTER takes the others
+//! with it, a member leaving MASTER for BACKUP does too, and a fault of one member is a
+//! fault of the group. Group notifies (`GROUP name STATE 0`) when the group's state changes.
+
+use super::fsm::Reason;
+use super::{Actions, Core, NotifyState, State};
+use crate::time::Instant;
+
+/// Runtime state of one sync group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GroupRt {
+    pub state: State,
+}
+
+impl Core {
+    fn group_idx(&self, i: usize) -> Option<usize> {
+        self.cfg
+            .instances
+            .get(i)
+            .and_then(|c| c.sync_group)
+            .map(|g| g as usize)
+    }
+
+    fn members(&self, g: usize) -> impl Iterator<Item = usize> + '_ {
+        self.cfg
+            .sync_groups
+            .get(g)
+            .into_iter()
+            .flat_map(|sg| sg.members.iter().map(|&m| m as usize))
+    }
+
+    /// Some member of `i`'s group (not `i` itself) is faulted.
+    pub(super) fn group_faulted(&self, i: usize) -> bool {
+        let Some(g) = self.group_idx(i) else {
+            return false;
+        };
+        self.members(g)
+            .any(|m| m != i && self.inst.get(m).is_some_and(|r| r.faulted))
+    }
+
+    /// Some member of `i`'s group (not `i`) waits for a first tracker result.
+    pub(super) fn group_pending(&self, i: usize) -> bool {
+        let Some(g) = self.group_idx(i) else {
+            return false;
+        };
+        self.members(g)
+            .any(|m| m != i && self.inst.get(m).is_some_and(|r| r.pending))
+    }
+
+    /// Every other member of `i`'s group wants MASTER (its down timer fired) or is MASTER.
+    pub(super) fn group_all_want_master(&self, i: usize) -> bool {
+        let Some(g) = self.group_idx(i) else {
+            return true;
+        };
+        self.members(g).all(|m| {
+            m == i
+                || self
+                    .inst
+                    .get(m)
+                    .is_some_and(|r| r.wantstate == State::Master || r.state == State::Master)
+        })
+    }
+
+    /// keepalived: a master member hearing a lower priority also sends the lower-priority
+    /// GARP bursts of the other members.
+    pub(super) fn group_lower_prio_garps(&mut self, now: Instant, i: usize, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        let mut list: heapless::Vec<usize, 32> = heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            self.lower_prio_garps(now, m, out);
+        }
+    }
+
+    /// Member `i` moved to `state` on its own: bring the others along.
+    pub(super) fn group_follow(&mut self, now: Instant, i: usize, state: State, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        let mut list: heapless::Vec<usize, 32> = heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            let cur = self.inst.get(m).map(|r| r.state);
+            let go = matches!(
+                (state, cur),
+                (State::Master, Some(State::Backup))
+                    | (State::Backup, Some(State::Master))
+                    | (State::Fault, Some(State::Master | State::Backup))
+            );
+            if go {
+                out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
+                    group: g as u16,
+                    inst: m as u16,
+                }));
+                self.transition(now, m, state, Reason::SyncGroup, out);
+            }
+        }
+        self.group_update(i, out);
+    }
+
+    /// Recompute the group state of `i`'s group and notify on change. The group is MASTER
+    /// when all members are, FAULT when any is, BACKUP otherwise.
+    pub(super) fn group_update(&mut self, i: usize, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        let mut all_master = true;
+        let mut any_fault = false;
+        let mut n = 0;
+        for m in self.members(g) {
+            n += 1;
+            match self.inst.get(m).map(|r| r.state) {
+                Some(State::Master) => {}
+                Some(State::Fault) => {
+                    any_fault = true;
+                    all_master = false;
+                }
+                Some(State::Init) => return,
+                _ => all_master = false,
+            }
+        }
+        if n == 0 {
+            return;
+        }
+        let new = if any_fault {
+            State::Fault
+        } else if all_master {
+            State::Master
+        } else {
+            State::Backup
+        };
+        let Some(gr) = self.groups.get_mut(g) else {
+            return;
+        };
+        if gr.state == new {
+            return;
+        }
+        gr.state = new;
+        let ns = match new {
+            State::Master => NotifyState::Master,
+            State::Fault => NotifyState::Fault,
+            _ => NotifyState::Backup,
+        };
+        self.notify_group(g, ns, out);
+    }
+
+    /// State of sync group `g` (JSON dump).
+    pub fn group_state(&self, g: usize) -> Option<State> {
+        self.groups.get(g).map(|r| r.state)
+    }
+}

@@ -1,0 +1,520 @@
+//! Tracking: check scripts (rise/fall/weight/reverse/init_fail), interfaces and track files
+//! → effective priority (§B.3), FAULT and "pending".
+//!
+//! effective = clamp(base + Σ contributions, 1, 254), never changed for base 255. A weight-0
+//! tracker that fails puts the instance in FAULT; one that has not reported yet keeps the
+//! instance pending (no MASTER). Members of a sync group ignore weighted trackers unless
+//! `sync_group_tracking_weight`.
+
+use core::net::IpAddr;
+
+use super::fsm::Reason;
+use super::Subject;
+use super::{Action, Actions, Core, IfInfo, IfRt, NotifyArgs, NotifyState, ScriptResult, State};
+use crate::config::Track;
+use crate::config::TrackTarget;
+use crate::logmsg::{LogMsg, ScriptEnd};
+use crate::time::Instant;
+
+/// Result state of a check script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ScriptState {
+    #[default]
+    Unknown,
+    Ok,
+    Ko,
+}
+
+/// Runtime state of one `vrrp_script`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScriptRt {
+    pub state: ScriptState,
+    /// Consecutive results against the current state.
+    pub run: u32,
+    pub last_status: Option<i32>,
+    pub next_run_at: Option<Instant>,
+    pub running: bool,
+    pub used: bool,
+}
+
+impl ScriptRt {
+    pub fn new(init_fail: bool) -> Self {
+        ScriptRt {
+            state: if init_fail {
+                ScriptState::Ko
+            } else {
+                ScriptState::Unknown
+            },
+            ..Default::default()
+        }
+    }
+}
+
+/// What the trackers of one instance say.
+struct Verdict {
+    total: i32,
+    fault: bool,
+    pending: bool,
+}
+
+impl Core {
+    /// Mark the scripts some instance or group tracks, and run them at once.
+    pub(super) fn schedule_scripts(&mut self, now: Instant) {
+        for t in self.cfg.tracks.iter() {
+            if let TrackTarget::Script(s) = t.target {
+                if let Some(rt) = self.scripts.get_mut(s as usize) {
+                    rt.used = true;
+                    rt.next_run_at = Some(now);
+                }
+            }
+        }
+    }
+
+    /// Scripts due at `now`: start them (skipping one still running).
+    pub(super) fn run_due_scripts(&mut self, now: Instant, out: &mut Actions) {
+        for s in 0..self.scripts.len() {
+            let interval = match self.cfg.scripts.get(s) {
+                Some(c) => c.interval,
+                None => continue,
+            };
+            let Some(rt) = self.scripts.get_mut(s) else {
+                continue;
+            };
+            match rt.next_run_at {
+                Some(t) if t <= now => {
+                    rt.next_run_at =
+                        Some(now + interval.max(crate::time::Duration::from_millis(1)));
+                    if !rt.running {
+                        rt.running = true;
+                        out.push(Action::RunScript { script: s as u16 });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn on_script(
+        &mut self,
+        now: Instant,
+        script: u16,
+        result: ScriptResult,
+        out: &mut Actions,
+    ) {
+        let Some(c) = self.cfg.scripts.get(script as usize) else {
+            return;
+        };
+        let (rise, fall) = (c.rise.max(1), c.fall.max(1));
+        let Some(rt) = self.scripts.get_mut(script as usize) else {
+            return;
+        };
+        rt.running = false;
+        let ok = matches!(result, ScriptResult::Exited(0));
+        // keepalived reports exit-status changes only (the initial status counts as 0).
+        if let ScriptResult::Exited(s) = result {
+            if rt.last_status.unwrap_or(0) != s {
+                out.push(Action::log(LogMsg::ScriptNowReturning {
+                    script,
+                    status: s,
+                }));
+            }
+            rt.last_status = Some(s);
+        }
+        let old = rt.state;
+        let new = match (old, ok) {
+            (ScriptState::Unknown, true) => ScriptState::Ok,
+            (ScriptState::Unknown, false) => ScriptState::Ko,
+            (ScriptState::Ok, true) | (ScriptState::Ko, false) => {
+                rt.run = 0;
+                old
+            }
+            (ScriptState::Ko, true) => {
+                rt.run += 1;
+                if rt.run >= rise {
+                    ScriptState::Ok
+                } else {
+                    old
+                }
+            }
+            (ScriptState::Ok, false) => {
+                rt.run += 1;
+                if rt.run >= fall {
+                    ScriptState::Ko
+                } else {
+                    old
+                }
+            }
+        };
+        if new != old {
+            rt.run = 0;
+            rt.state = new;
+            if new == ScriptState::Ok {
+                out.push(Action::log(LogMsg::ScriptSucceeded { script }));
+            } else {
+                let how = match result {
+                    ScriptResult::Exited(s) => ScriptEnd::Exited(s),
+                    ScriptResult::Signalled(s) => ScriptEnd::Signalled(s),
+                    ScriptResult::TimedOut => ScriptEnd::TimedOut,
+                    ScriptResult::FailedToStart => ScriptEnd::FailedToStart,
+                };
+                out.push(Action::log(LogMsg::ScriptFailed { script, how }));
+            }
+            self.recompute_all(now, out);
+        }
+    }
+
+    pub(super) fn on_track_file(&mut self, now: Instant, file: u16, value: i64, out: &mut Actions) {
+        if let Some(v) = self.files.get_mut(file as usize) {
+            if *v == Some(value) {
+                return;
+            }
+            *v = Some(value);
+            self.recompute_all(now, out);
+        }
+    }
+
+    pub(super) fn on_interface(&mut self, now: Instant, info: &IfInfo<'_>, out: &mut Actions) {
+        let pos = self
+            .ifs
+            .iter()
+            .position(|f| f.ifindex == info.ifindex || f.name.as_str() == info.name);
+        let mut name = crate::config::IfName::new();
+        let _ = name.push_str(info.name);
+        let new = IfRt {
+            name,
+            ifindex: info.ifindex,
+            up: info.up,
+            ipv4: info.ipv4,
+            ll6: info.ll6,
+            mac: info.mac,
+        };
+        let was_up = match pos.and_then(|p| self.ifs.get_mut(p)) {
+            Some(f) => {
+                let u = f.up;
+                *f = new;
+                Some(u)
+            }
+            None => {
+                let _ = self.ifs.push(new);
+                None
+            }
+        };
+        if self.started && was_up.is_some() && was_up != Some(info.up) {
+            if let Some(i) = self
+                .cfg
+                .instances
+                .iter()
+                .position(|c| c.interface.as_ref().map(|n| n.as_str()) == Some(info.name))
+            {
+                out.push(Action::log(LogMsg::LinkState {
+                    inst: i as u16,
+                    up: info.up,
+                }));
+            }
+        }
+        if self.started {
+            self.recompute_all(now, out);
+        }
+    }
+
+    pub(super) fn on_interface_gone(&mut self, now: Instant, ifindex: u32, out: &mut Actions) {
+        if let Some(f) = self.ifs.iter_mut().find(|f| f.ifindex == ifindex) {
+            f.up = false;
+            f.ipv4 = None;
+            f.ll6 = None;
+        }
+        if self.started {
+            self.recompute_all(now, out);
+        }
+    }
+
+    /// A VIP we set was deleted by someone else: a master that tracks it leaves MASTER and
+    /// re-elects (it takes over again after Master_Down_Interval if still the best).
+    pub(super) fn on_vip_deleted(
+        &mut self,
+        now: Instant,
+        _ifindex: u32,
+        addr: IpAddr,
+        out: &mut Actions,
+    ) {
+        for i in 0..self.inst.len() {
+            if self.inst.get(i).map(|r| r.state) != Some(State::Master) {
+                continue;
+            }
+            let Some(c) = self.cfg.instances.get(i) else {
+                continue;
+            };
+            let hit = c.vips.range().chain(c.evips.range()).find(|&v| {
+                self.cfg
+                    .vips
+                    .get(v)
+                    .is_some_and(|x| x.ip() == addr && !x.no_track)
+            });
+            if let Some(v) = hit {
+                let prefix = self.cfg.vips.get(v).map(|x| x.prefix).unwrap_or(32);
+                out.push(Action::log(LogMsg::VipGone {
+                    inst: i as u16,
+                    addr,
+                    prefix,
+                }));
+                self.transition(now, i, State::Backup, Reason::VipDeleted, out);
+                self.group_follow(now, i, State::Backup, out);
+                // keepalived set_vrrp_backup: "we want a quick transition back to master":
+                // the down timer is Skew_Time only (for the group members too).
+                let mut quick: heapless::Vec<usize, 33> = heapless::Vec::new();
+                let _ = quick.push(i);
+                let group = self.cfg.instances.get(i).and_then(|c| c.sync_group);
+                if let Some(g) = group.and_then(|g| self.cfg.sync_groups.get(g as usize)) {
+                    for &m in g.members.iter() {
+                        if m as usize != i {
+                            let _ = quick.push(m as usize);
+                        }
+                    }
+                }
+                for m in quick {
+                    let skew = self.skew_time(m);
+                    if let Some(r) = self.inst.get_mut(m) {
+                        if r.state == State::Backup {
+                            r.down_armed_at = now;
+                            r.master_down_at = Some(now + skew);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn verdict(&self, i: usize) -> Verdict {
+        let mut v = Verdict {
+            total: 0,
+            fault: false,
+            pending: false,
+        };
+        let Some(c) = self.cfg.instances.get(i) else {
+            return v;
+        };
+        // The instance's own interface is tracked with weight 0 unless dont_track_primary.
+        if c.interface.is_some() && !c.dont_track_primary {
+            match self.iface_of(i) {
+                Some(f) if f.up => {}
+                _ => v.fault = true,
+            }
+        }
+        // keepalived: "entering FAULT state (no IPv4 address for interface)": no source
+        // address to advertise from.
+        if c.interface.is_some() && self.src_addr(i).is_none() {
+            v.fault = true;
+        }
+        let in_group = c.sync_group.is_some();
+        let group_weights = c
+            .sync_group
+            .and_then(|g| self.cfg.sync_groups.get(g as usize))
+            .map(|g| g.sync_group_tracking_weight)
+            .unwrap_or(false);
+        let ignore_weights = in_group && !group_weights;
+        for t in self.cfg.tracks_of(c.tracks) {
+            self.apply_track(t, ignore_weights, &mut v);
+        }
+        if let Some(g) = c
+            .sync_group
+            .and_then(|g| self.cfg.sync_groups.get(g as usize))
+        {
+            for t in self.cfg.tracks_of(g.tracks) {
+                self.apply_track(t, !group_weights, &mut v);
+            }
+        }
+        v
+    }
+
+    fn apply_track(&self, t: &Track, ignore_weights: bool, v: &mut Verdict) {
+        match &t.target {
+            TrackTarget::Script(s) => {
+                let Some(sc) = self.cfg.scripts.get(*s as usize) else {
+                    return;
+                };
+                let (w, rev) = match t.weight {
+                    Some(w) => (w as i32, t.reverse),
+                    None => (sc.weight as i32, sc.weight_reverse),
+                };
+                let st = self
+                    .scripts
+                    .get(*s as usize)
+                    .map(|r| r.state)
+                    .unwrap_or_default();
+                if w == 0 {
+                    // keepalived: down when `script_ok != !reverse`.
+                    match st {
+                        ScriptState::Unknown => v.pending = true,
+                        ScriptState::Ko => v.fault |= !rev,
+                        ScriptState::Ok => v.fault |= rev,
+                    }
+                } else if !ignore_weights {
+                    v.total += weighted(w, rev, st == ScriptState::Ok, st == ScriptState::Ko);
+                }
+            }
+            TrackTarget::Interface(name) => {
+                let w = t.weight.unwrap_or(0) as i32;
+                let up = self.ifs.iter().any(|f| f.name == *name && f.up);
+                if w == 0 {
+                    v.fault |= up == t.reverse;
+                } else if !ignore_weights {
+                    v.total += weighted(w, t.reverse, up, !up);
+                }
+            }
+            TrackTarget::File(f) => {
+                let Some(fc) = self.cfg.track_files.get(*f as usize) else {
+                    return;
+                };
+                let (w, rev) = match t.weight {
+                    Some(w) => (w as i64, t.reverse),
+                    None => (fc.weight as i64, fc.weight_reverse),
+                };
+                let val = self.files.get(*f as usize).copied().flatten().unwrap_or(0);
+                if w == 0 {
+                    v.fault |= (val != 0) != rev;
+                } else if !ignore_weights {
+                    let p = val.saturating_mul(if rev { -w } else { w });
+                    if p < -253 {
+                        v.fault = true;
+                    } else {
+                        v.total += p.clamp(-254, 254) as i32;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Recompute every instance (a tracker changed).
+    pub(super) fn recompute_all(&mut self, now: Instant, out: &mut Actions) {
+        for i in 0..self.inst.len() {
+            self.recompute_priority(now, i, true, out);
+        }
+        for i in 0..self.inst.len() {
+            self.apply_fault_state(now, i, out);
+        }
+    }
+
+    /// New effective priority, fault and pending flags of instance `i`.
+    pub(super) fn recompute_priority(
+        &mut self,
+        now: Instant,
+        i: usize,
+        log: bool,
+        out: &mut Actions,
+    ) {
+        let v = self.verdict(i);
+        let notify_prio = self
+            .cfg
+            .instances
+            .get(i)
+            .map(|c| c.notify_priority_changes || self.cfg.global.notify_priority_changes)
+            .unwrap_or(false);
+        let Some(r) = self.inst.get_mut(i) else {
+            return;
+        };
+        r.faulted = v.fault;
+        r.pending = v.pending;
+        let new = if r.base_priority == 255 {
+            255
+        } else {
+            (r.base_priority as i32 + v.total).clamp(1, 254) as u8
+        };
+        let old = r.effective_priority;
+        if new == old {
+            return;
+        }
+        r.effective_priority = new;
+        let state = r.state;
+        if log {
+            out.push(Action::log(LogMsg::PriorityChange {
+                inst: i as u16,
+                from: old,
+                to: new,
+            }));
+        }
+        // §B.1: a priority change while BACKUP rescales the running down timer.
+        if state == State::Backup && r.master_down_at.is_some() {
+            let armed = r.down_armed_at;
+            let d = self.master_down_interval(i);
+            if let Some(r) = self.inst.get_mut(i) {
+                r.master_down_at = Some(armed + d);
+            }
+        }
+        if notify_prio && log && (state == State::Master || state == State::Backup) {
+            let g = &self.cfg.global;
+            if g.notify_fifo.is_some() || g.vrrp_notify_fifo.is_some() {
+                out.push(Action::FifoLine(NotifyArgs {
+                    subject: Subject::Instance(i as u16),
+                    state: if state == State::Master {
+                        NotifyState::MasterPriority
+                    } else {
+                        NotifyState::BackupPriority
+                    },
+                    priority: new,
+                }));
+            }
+        }
+        let _ = now;
+    }
+
+    /// Enter or leave FAULT according to the flags (and the sync group's).
+    pub(super) fn apply_fault_state(&mut self, now: Instant, i: usize, out: &mut Actions) {
+        let Some(r) = self.inst.get(i).copied() else {
+            return;
+        };
+        let fault = r.faulted || r.pending || self.group_faulted(i) || self.group_pending(i);
+        match (r.state, fault) {
+            (State::Master | State::Backup, true) => {
+                self.transition(now, i, State::Fault, Reason::Fault, out);
+                self.group_update(i, out);
+            }
+            (State::Fault, false) => {
+                let owner = self.cfg.instances.get(i).is_some_and(|c| {
+                    c.priority == 255 && c.initial_state == crate::config::InitialState::Master
+                });
+                if owner && !r.pending {
+                    self.transition(now, i, State::Master, Reason::FaultCleared, out);
+                } else {
+                    self.transition(now, i, State::Backup, Reason::FaultCleared, out);
+                }
+                self.group_update(i, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Contribution of a weighted tracker: w > 0 adds w while OK; w < 0 subtracts |w| while
+/// failed; `reverse` swaps which result applies and the sign.
+fn weighted(w: i32, reverse: bool, ok: bool, ko: bool) -> i32 {
+    match (w > 0, reverse) {
+        (true, false) => {
+            if ok {
+                w
+            } else {
+                0
+            }
+        }
+        (false, false) => {
+            if ko {
+                w
+            } else {
+                0
+            }
+        }
+        (true, true) => {
+            if ok {
+                -w
+            } else {
+                0
+            }
+        }
+        (false, true) => {
+            if ko {
+                -w
+            } else {
+                0
+            }
+        }
+    }
+}

@@ -1,0 +1,616 @@
+//! The one catalogue of user-visible log lines, with keepalived 2.2.7's exact texts
+//! (reference §B.7), so that operators' grep rules keep working.
+//!
+//! A [`LogMsg`] holds only indices and numbers (no heap, no borrowed strings): it is rendered
+//! against the [`Config`] it was produced from with [`LogMsg::display`], which writes straight
+//! into a formatter. Each entry knows its syslog [`Level`] and whether keepalived prints it only
+//! with `-D` (`--log-detail`), see [`LogMsg::detail`].
+
+use core::fmt;
+use core::net::IpAddr;
+
+use crate::config::Config;
+
+/// Syslog severity of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Err,
+    Warning,
+    Notice,
+    Info,
+}
+
+/// How a check script ended (for the `VRRP_Script(...)` lines).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScriptEnd {
+    Exited(i32),
+    Signalled(i32),
+    TimedOut,
+    FailedToStart,
+}
+
+/// One catalogue entry. `inst` fields are indices into `Config::instances`, `script` into
+/// `Config::scripts`, `ifname` is resolved from the instance's interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogMsg {
+    /// `(VI_1) Entering MASTER STATE`
+    EnteringMaster { inst: u16 },
+    /// `(VI_1) Entering BACKUP STATE` / `... (init)`
+    EnteringBackup { inst: u16, init: bool },
+    /// `(VI_1) Entering FAULT STATE` / `... (init)`
+    EnteringFault { inst: u16, init: bool },
+    /// `(VI_1) received lower priority (102) advert from 192.0.2.11 - discarding`
+    RxLowerPrioDiscard { inst: u16, prio: u8, from: IpAddr },
+    /// `(VI_1) Backup received priority 0 advertisement` (-D)
+    BackupRxPrioZero { inst: u16 },
+    /// `(VI_1) Master received priority 0 message` (-D)
+    MasterRxPrioZero { inst: u16 },
+    /// `(VI_1) start preempt delay (5.000000)` (-D)
+    PreemptDelayStart { inst: u16, micros: u64 },
+    /// `(VI_1) stop preempt delay` (-D)
+    PreemptDelayStop { inst: u16 },
+    /// `(VI_1) Receive advertisement timeout` (-D)
+    RxTimeout { inst: u16 },
+    /// `(VI_1) Received advert from X with lower priority P, ours Q[, forcing new election]`
+    MasterRxLower {
+        inst: u16,
+        from: IpAddr,
+        prio: u8,
+        ours: u8,
+        forcing: bool,
+    },
+    /// `(VI_1) Master received advert from X with higher priority P, ours Q`
+    MasterRxHigher {
+        inst: u16,
+        from: IpAddr,
+        prio: u8,
+        ours: u8,
+    },
+    /// `(VI_1) Master received advert from X with same priority P but higher IP address than ours`
+    MasterRxSameHigherIp { inst: u16, from: IpAddr, prio: u8 },
+    /// `(VI_1) WARNING - equal priority advert received from remote host with our IP address.`
+    EqualPrioOurAddr { inst: u16 },
+    /// Both address owners.
+    OwnerClash { inst: u16 },
+    /// `(VI_1) Changing effective priority from 104 to 100`
+    PriorityChange { inst: u16, from: u8, to: u8 },
+    /// `(VI_1) sent 0 priority` (-D)
+    SentZeroPriority { inst: u16 },
+    /// `(VI_1) removing VIPs.` (-D)
+    RemovingVips { inst: u16 },
+    /// `(VI_1) setting VIPs.` (-D)
+    SettingVips { inst: u16 },
+    /// `(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100` (-D)
+    QueueingGarps { inst: u16, addr: IpAddr },
+    /// `Sending gratuitous ARP on eth0 for 192.0.2.100` (-D)
+    SendingGarp { inst: u16, addr: IpAddr },
+    /// `Sending unsolicited Neighbour Advert on eth0 for fe80::1` (-D)
+    SendingNa { inst: u16, addr: IpAddr },
+    /// `VRRP_Script(chk) succeeded`
+    ScriptSucceeded { script: u16 },
+    /// `VRRP_Script(chk) failed (exited with status 1)` / `timed_out` / ...
+    ScriptFailed { script: u16, how: ScriptEnd },
+    /// ``Script `chk` now returning 1``
+    ScriptNowReturning { script: u16, status: i32 },
+    /// `VRRP_Script(chk) considered successful on reload`
+    ScriptReloadOk { script: u16 },
+    /// `(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2 sec`
+    IntervalMismatch { inst: u16, mine: u32, rcvd: u32 },
+    /// `(VI_1) received an unexpected ip number count 1, expected 2!`
+    AddrCount { inst: u16, got: u8, want: u16 },
+    /// `(VI_1) ip address associated with VRID 51 not present in MASTER advert: 192.0.2.100`
+    AddrMissing { inst: u16, vrid: u8, addr: IpAddr },
+    /// `(VI_1) invalid TTL/HL. Received 64 and expect 255`
+    BadTtl { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) wrong version. Received 3 and expect 2`
+    BadVersion { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) Invalid auth type: 7`
+    InvalidAuthType { inst: u16, got: u8 },
+    /// `(VI_1) received a 0 auth, expecting 1!`
+    AuthTypeMismatch { inst: u16, got: u8, want: u8 },
+    /// `(VI_1) Received AH header but auth type not AH` / `(VI_1) No AH header but auth type is AH`
+    AhPresence { inst: u16, got_ah: bool },
+    /// `(VI_1) Invalid packet type. 2 and expect 1`
+    InvalidType { inst: u16, got: u8 },
+    /// `(VI_1) Expected multicast packet but received unicast packet`
+    ModeMismatch { inst: u16, unicast: bool },
+    /// `(VI_1) received an invalid passwd!`
+    BadPassword { inst: u16 },
+    /// `(VI_1) Invalid VRRPv2 checksum` / `VRRPv3`
+    BadChecksum { inst: u16, version: u8 },
+    /// `(VI_1) IPSEC-AH : sequence number 5 already processed. Packet dropped.`
+    AhSeqOld { inst: u16, seq: u32 },
+    /// `(VI_1) IPSEC-AH : Syncing seq_num - Increment seq`
+    AhSync { inst: u16 },
+    /// Split brain: a master heard another master (lower priority or other VIPs).
+    SplitBrain { inst: u16, from: IpAddr },
+    /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
+    VipGone { inst: u16, addr: IpAddr, prefix: u8 },
+    /// `Netlink reports eth0 down` / `up`
+    LinkState { inst: u16, up: bool },
+    /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
+    UnknownVrid { vrid: u8, ifindex: u32 },
+    /// `(VI_1) Sync group VG_1 ...` member following the group.
+    SyncGroupFollow { group: u16, inst: u16 },
+}
+
+impl LogMsg {
+    /// Syslog level keepalived uses for the line.
+    pub fn level(&self) -> Level {
+        use LogMsg::*;
+        match self {
+            OwnerClash { .. } | EqualPrioOurAddr { .. } | SplitBrain { .. } => Level::Warning,
+            BadChecksum { .. } | BadPassword { .. } | AhSeqOld { .. } => Level::Info,
+            _ => Level::Info,
+        }
+    }
+
+    /// Printed only with `-D` (`--log-detail`).
+    pub fn detail(&self) -> bool {
+        use LogMsg::*;
+        matches!(
+            self,
+            RxTimeout { .. }
+                | BackupRxPrioZero { .. }
+                | MasterRxPrioZero { .. }
+                | PreemptDelayStart { .. }
+                | PreemptDelayStop { .. }
+                | SentZeroPriority { .. }
+                | RemovingVips { .. }
+                | SettingVips { .. }
+                | QueueingGarps { .. }
+                | SendingGarp { .. }
+                | SendingNa { .. }
+                | VipGone { .. }
+        )
+    }
+
+    /// Render against the configuration the message was produced from.
+    pub fn display<'a>(&'a self, cfg: &'a Config) -> Display<'a> {
+        Display { msg: self, cfg }
+    }
+}
+
+/// `Display` adaptor returned by [`LogMsg::display`].
+pub struct Display<'a> {
+    msg: &'a LogMsg,
+    cfg: &'a Config,
+}
+
+fn iname(cfg: &Config, i: u16) -> &str {
+    cfg.instances
+        .get(i as usize)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
+}
+
+fn ifname(cfg: &Config, i: u16) -> &str {
+    cfg.instances
+        .get(i as usize)
+        .and_then(|x| x.interface.as_ref())
+        .map(|s| s.as_str())
+        .unwrap_or(cfg.global.default_interface.as_str())
+}
+
+fn sname(cfg: &Config, s: u16) -> &str {
+    cfg.scripts
+        .get(s as usize)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
+}
+
+impl fmt::Display for Display<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use LogMsg::*;
+        let c = self.cfg;
+        match *self.msg {
+            EnteringMaster { inst } => write!(f, "({}) Entering MASTER STATE", iname(c, inst)),
+            EnteringBackup { inst, init } => write!(
+                f,
+                "({}) Entering BACKUP STATE{}",
+                iname(c, inst),
+                if init { " (init)" } else { "" }
+            ),
+            EnteringFault { inst, init } => write!(
+                f,
+                "({}) Entering FAULT STATE{}",
+                iname(c, inst),
+                if init { " (init)" } else { "" }
+            ),
+            RxLowerPrioDiscard { inst, prio, from } => write!(
+                f,
+                "({}) received lower priority ({}) advert from {} - discarding",
+                iname(c, inst),
+                prio,
+                from
+            ),
+            BackupRxPrioZero { inst } => write!(
+                f,
+                "({}) Backup received priority 0 advertisement",
+                iname(c, inst)
+            ),
+            MasterRxPrioZero { inst } => {
+                write!(f, "({}) Master received priority 0 message", iname(c, inst))
+            }
+            PreemptDelayStart { inst, micros } => write!(
+                f,
+                "({}) start preempt delay ({}.{:06})",
+                iname(c, inst),
+                micros / 1_000_000,
+                micros % 1_000_000
+            ),
+            PreemptDelayStop { inst } => write!(f, "({}) stop preempt delay", iname(c, inst)),
+            RxTimeout { inst } => write!(f, "({}) Receive advertisement timeout", iname(c, inst)),
+            MasterRxLower {
+                inst,
+                from,
+                prio,
+                ours,
+                forcing,
+            } => write!(
+                f,
+                "({}) Received advert from {} with lower priority {}, ours {}{}",
+                iname(c, inst),
+                from,
+                prio,
+                ours,
+                if forcing { ", forcing new election" } else { "" }
+            ),
+            MasterRxHigher {
+                inst,
+                from,
+                prio,
+                ours,
+            } => write!(
+                f,
+                "({}) Master received advert from {} with higher priority {}, ours {}",
+                iname(c, inst),
+                from,
+                prio,
+                ours
+            ),
+            MasterRxSameHigherIp { inst, from, prio } => write!(
+                f,
+                "({}) Master received advert from {} with same priority {} but higher IP address than ours",
+                iname(c, inst),
+                from,
+                prio
+            ),
+            EqualPrioOurAddr { inst } => write!(
+                f,
+                "({}) WARNING - equal priority advert received from remote host with our IP address.",
+                iname(c, inst)
+            ),
+            OwnerClash { inst } => write!(
+                f,
+                "({}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
+                iname(c, inst)
+            ),
+            PriorityChange { inst, from, to } => write!(
+                f,
+                "({}) Changing effective priority from {} to {}",
+                iname(c, inst),
+                from,
+                to
+            ),
+            SentZeroPriority { inst } => write!(f, "({}) sent 0 priority", iname(c, inst)),
+            RemovingVips { inst } => write!(f, "({}) removing VIPs.", iname(c, inst)),
+            SettingVips { inst } => write!(f, "({}) setting VIPs.", iname(c, inst)),
+            QueueingGarps { inst, addr } => write!(
+                f,
+                "({}) Sending/queueing {} on {} for {}",
+                iname(c, inst),
+                if addr.is_ipv4() {
+                    "gratuitous ARPs"
+                } else {
+                    "Unsolicited Neighbour Adverts"
+                },
+                ifname(c, inst),
+                addr
+            ),
+            SendingGarp { inst, addr } => write!(
+                f,
+                "Sending gratuitous ARP on {} for {}",
+                ifname(c, inst),
+                addr
+            ),
+            SendingNa { inst, addr } => write!(
+                f,
+                "Sending unsolicited Neighbour Advert on {} for {}",
+                ifname(c, inst),
+                addr
+            ),
+            ScriptSucceeded { script } => {
+                write!(f, "VRRP_Script({}) succeeded", sname(c, script))
+            }
+            ScriptFailed { script, how } => {
+                let n = sname(c, script);
+                match how {
+                    ScriptEnd::Exited(s) => {
+                        write!(f, "VRRP_Script({n}) failed (exited with status {s})")
+                    }
+                    ScriptEnd::Signalled(s) => {
+                        write!(f, "VRRP_Script({n}) failed (due to signal {s})")
+                    }
+                    ScriptEnd::TimedOut => write!(f, "VRRP_Script({n}) timed_out"),
+                    ScriptEnd::FailedToStart => {
+                        write!(f, "VRRP_Script({n}) failed (failed to start)")
+                    }
+                }
+            }
+            ScriptNowReturning { script, status } => {
+                write!(f, "Script `{}` now returning {}", sname(c, script), status)
+            }
+            ScriptReloadOk { script } => write!(
+                f,
+                "VRRP_Script({}) considered successful on reload",
+                sname(c, script)
+            ),
+            IntervalMismatch { inst, mine, rcvd } => write!(
+                f,
+                "({}) advertisement interval mismatch mine={} sec rcv'd={} sec",
+                iname(c, inst),
+                mine,
+                rcvd
+            ),
+            AddrCount { inst, got, want } => write!(
+                f,
+                "({}) received an unexpected ip number count {}, expected {}!",
+                iname(c, inst),
+                got,
+                want
+            ),
+            AddrMissing { inst, vrid, addr } => write!(
+                f,
+                "({}) ip address associated with VRID {} not present in MASTER advert: {}",
+                iname(c, inst),
+                vrid,
+                addr
+            ),
+            BadTtl { inst, got, want } => write!(
+                f,
+                "({}) invalid TTL/HL. Received {} and expect {}",
+                iname(c, inst),
+                got,
+                want
+            ),
+            BadVersion { inst, got, want } => write!(
+                f,
+                "({}) wrong version. Received {} and expect {}",
+                iname(c, inst),
+                got,
+                want
+            ),
+            InvalidAuthType { inst, got } => {
+                write!(f, "({}) Invalid auth type: {}", iname(c, inst), got)
+            }
+            AuthTypeMismatch { inst, got, want } => write!(
+                f,
+                "({}) received a {} auth, expecting {}!",
+                iname(c, inst),
+                got,
+                want
+            ),
+            AhPresence { inst, got_ah } => {
+                if got_ah {
+                    write!(f, "({}) Received AH header but auth type not AH", iname(c, inst))
+                } else {
+                    write!(f, "({}) No AH header but auth type is AH", iname(c, inst))
+                }
+            }
+            InvalidType { inst, got } => write!(
+                f,
+                "({}) Invalid packet type. {} and expect 1",
+                iname(c, inst),
+                got
+            ),
+            ModeMismatch { inst, unicast } => write!(
+                f,
+                "({}) Expected {}icast packet but received {}icast packet",
+                iname(c, inst),
+                if unicast { "un" } else { "mult" },
+                if unicast { "mult" } else { "un" }
+            ),
+            BadPassword { inst } => {
+                write!(f, "({}) received an invalid passwd!", iname(c, inst))
+            }
+            BadChecksum { inst, version } => {
+                write!(f, "({}) Invalid VRRPv{} checksum", iname(c, inst), version)
+            }
+            AhSeqOld { inst, seq } => write!(
+                f,
+                "({}) IPSEC-AH : sequence number {} already processed. Packet dropped.",
+                iname(c, inst),
+                seq
+            ),
+            AhSync { inst } => write!(
+                f,
+                "({}) IPSEC-AH : Syncing seq_num - Increment seq",
+                iname(c, inst)
+            ),
+            SplitBrain { inst, from } => write!(
+                f,
+                "({}) split brain: another master {} advertises this VRID",
+                iname(c, inst),
+                from
+            ),
+            VipGone { inst, addr, prefix } => write!(
+                f,
+                "({}) ip address {}/{} dev {}, no longer exist",
+                iname(c, inst),
+                addr,
+                prefix,
+                ifname(c, inst)
+            ),
+            LinkState { inst, up } => write!(
+                f,
+                "Netlink reports {} {}",
+                ifname(c, inst),
+                if up { "up" } else { "down" }
+            ),
+            UnknownVrid { vrid, ifindex } => write!(
+                f,
+                "Unknown VRID({}) received on interface(ifindex {}). ignoring...",
+                vrid, ifindex
+            ),
+            SyncGroupFollow { group, inst } => write!(
+                f,
+                "VRRP_Group({}) Syncing instances to {}",
+                c.sync_groups
+                    .get(group as usize)
+                    .map(|g| g.name.as_str())
+                    .unwrap_or("?"),
+                iname(c, inst)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Instance, Script};
+
+    fn text(cfg: &Config, m: LogMsg) -> std::string::String {
+        std::format!("{}", m.display(cfg))
+    }
+
+    #[test]
+    fn keepalived_227_texts() {
+        // A Config is megabytes: build it on a big stack.
+        let h = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(|| {
+                let mut cfg = std::boxed::Box::<Config>::default();
+                let mut name = crate::config::Name::new();
+                let _ = name.push_str("VI_1");
+                let mut ifn = crate::config::IfName::new();
+                let _ = ifn.push_str("eth0");
+                let inst = Instance {
+                    name,
+                    initial_state: Default::default(),
+                    interface: Some(ifn),
+                    src_ip: None,
+                    peers: Default::default(),
+                    mcast_group: None,
+                    unicast_ttl: 255,
+                    vrid: 51,
+                    priority: 100,
+                    advert_int: crate::time::Duration::from_secs(1),
+                    version: 2,
+                    family: Default::default(),
+                    nopreempt: false,
+                    preempt_delay: crate::time::Duration::ZERO,
+                    auth: Default::default(),
+                    vips: Default::default(),
+                    evips: Default::default(),
+                    vroutes: Default::default(),
+                    tracks: Default::default(),
+                    dont_track_primary: false,
+                    notifies: Default::default(),
+                    smtp_alert: false,
+                    garp: Default::default(),
+                    down_timer_adverts: 3,
+                    lower_prio_no_advert: false,
+                    higher_prio_send_advert: false,
+                    accept: true,
+                    strict: false,
+                    skip_check_adv_addr: false,
+                    check_unicast_src: false,
+                    v3_checksum_as_v2: false,
+                    old_unicast_checksum: false,
+                    notify_priority_changes: false,
+                    sync_group: None,
+                };
+                let _ = cfg.instances.push(inst);
+                let mut sn = crate::config::Name::new();
+                let _ = sn.push_str("chk_nginx");
+                let _ = cfg.scripts.push(Script {
+                    name: sn,
+                    command: 0,
+                    interval: crate::time::Duration::from_secs(1),
+                    timeout: crate::time::Duration::from_secs(1),
+                    weight: 4,
+                    weight_reverse: false,
+                    rise: 1,
+                    fall: 1,
+                    init_fail: false,
+                });
+                let a: IpAddr = "192.0.2.11".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+                let v: IpAddr = "192.0.2.100".parse().unwrap_or(IpAddr::V4([0; 4].into()));
+                let cases: &[(LogMsg, &str, bool)] = &[
+                    (LogMsg::EnteringMaster { inst: 0 }, "(VI_1) Entering MASTER STATE", false),
+                    (
+                        LogMsg::EnteringBackup { inst: 0, init: true },
+                        "(VI_1) Entering BACKUP STATE (init)",
+                        false,
+                    ),
+                    (
+                        LogMsg::RxLowerPrioDiscard { inst: 0, prio: 102, from: a },
+                        "(VI_1) received lower priority (102) advert from 192.0.2.11 - discarding",
+                        false,
+                    ),
+                    (
+                        LogMsg::PriorityChange { inst: 0, from: 104, to: 100 },
+                        "(VI_1) Changing effective priority from 104 to 100",
+                        false,
+                    ),
+                    (LogMsg::SentZeroPriority { inst: 0 }, "(VI_1) sent 0 priority", true),
+                    (LogMsg::RemovingVips { inst: 0 }, "(VI_1) removing VIPs.", true),
+                    (LogMsg::SettingVips { inst: 0 }, "(VI_1) setting VIPs.", true),
+                    (
+                        LogMsg::SendingGarp { inst: 0, addr: v },
+                        "Sending gratuitous ARP on eth0 for 192.0.2.100",
+                        true,
+                    ),
+                    (
+                        LogMsg::QueueingGarps { inst: 0, addr: v },
+                        "(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100",
+                        true,
+                    ),
+                    (LogMsg::ScriptSucceeded { script: 0 }, "VRRP_Script(chk_nginx) succeeded", false),
+                    (
+                        LogMsg::ScriptFailed { script: 0, how: ScriptEnd::Exited(1) },
+                        "VRRP_Script(chk_nginx) failed (exited with status 1)",
+                        false,
+                    ),
+                    (
+                        LogMsg::ScriptNowReturning { script: 0, status: 1 },
+                        "Script `chk_nginx` now returning 1",
+                        false,
+                    ),
+                    (LogMsg::RxTimeout { inst: 0 }, "(VI_1) Receive advertisement timeout", true),
+                    (
+                        LogMsg::MasterRxHigher { inst: 0, from: a, prio: 102, ours: 100 },
+                        "(VI_1) Master received advert from 192.0.2.11 with higher priority 102, ours 100",
+                        false,
+                    ),
+                    (
+                        LogMsg::MasterRxLower { inst: 0, from: a, prio: 100, ours: 102, forcing: true },
+                        "(VI_1) Received advert from 192.0.2.11 with lower priority 100, ours 102, forcing new election",
+                        false,
+                    ),
+                    (
+                        LogMsg::AddrCount { inst: 0, got: 1, want: 2 },
+                        "(VI_1) received an unexpected ip number count 1, expected 2!",
+                        false,
+                    ),
+                    (
+                        LogMsg::IntervalMismatch { inst: 0, mine: 1, rcvd: 2 },
+                        "(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2 sec",
+                        false,
+                    ),
+                    (
+                        LogMsg::VipGone { inst: 0, addr: "10.2.3.170".parse().unwrap_or(v), prefix: 32 },
+                        "(VI_1) ip address 10.2.3.170/32 dev eth0, no longer exist",
+                        true,
+                    ),
+                ];
+                for (m, want, detail) in cases {
+                    assert_eq!(text(&cfg, *m), *want);
+                    assert_eq!(m.detail(), *detail, "{want}");
+                }
+            });
+        assert!(h.is_ok_and(|h| h.join().is_ok()));
+    }
+}

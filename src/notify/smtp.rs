@@ -1,0 +1,968 @@
+//! A sans-IO SMTP client for alert mails, following keepalived 2.2.7 (`keepalived/core/smtp.c`).
+//!
+//! Dialogue per alert (one TCP connection each, alerts sent one after another from a bounded
+//! queue): connect → `220` → `HELO <smtp_helo_name>` → `250` → `MAIL FROM:<from>` → `250` →
+//! `RCPT TO:<addr>` → `250` (for each address) → `DATA` → `354` → headers and body, `.` →
+//! `250` → `QUIT` → `221`. Multi-line replies (`250-...`) are read to their last line. A
+//! wrong reply code logs keepalived's "Error processing HELO cmd on SMTP server `[ip]:port`.
+//! SMTP status code = 550" and ends with `QUIT`; a timeout waiting for a reply logs "Timeout
+//! reading data to remote SMTP server ..." and also sends `QUIT`; connection errors end the
+//! alert at once. Then the next queued alert goes.
+//!
+//! The state machine takes no clock: every input carries `now` (monotonic) and
+//! [`Smtp::next_deadline`] says when to call [`Smtp::poll`] again. It never touches a socket:
+//! the driver ([`super::smtp_conn::SmtpConn`], or a test) opens the connection when
+//! [`Smtp::phase`] is [`Phase::Connecting`], reports [`Smtp::connected`], feeds received bytes
+//! to [`Smtp::received`], writes [`Smtp::output`] and reports [`Smtp::consumed`], and closes
+//! the socket when the phase is [`Phase::Closing`] (then [`Smtp::closed`]).
+//!
+//! The `Date:` header is a string the daemon formats from the wall clock when it queues the
+//! alert ([`rfc2822_date`] helps); keepalived's `X-Mailer: Keepalived` is
+//! `X-Mailer: Keepalived-rs` here.
+
+use core::fmt::Write as _;
+
+use heapless::{Deque, String, Vec};
+
+use super::{mail_subject, mail_texts, Event, Subject, BODY_MAX, SUBJECT_MAX};
+use crate::config::model::{Global, Text};
+use crate::limits::{MAX_EMAILS, MAX_SMTP_QUEUE};
+use crate::time::{Duration, Instant};
+
+/// keepalived's receive buffer (SMTP_BUFFER_MAX); a longer pending reply is an error.
+pub const RX_MAX: usize = 1024;
+/// The largest command or message we send (headers for 16 recipients + a dot-stuffed body).
+pub const TX_MAX: usize = 4608;
+/// keepalived caps the `To:` header at SMTP_BUFFER_MAX - 1 bytes.
+pub const TO_HEADER_MAX: usize = 1023;
+/// The `X-Mailer` header value.
+pub const MAILER: &str = "Keepalived-rs";
+
+/// What the mailer needs from `global_defs`, resolved once at load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// `HELO` argument: `smtp_helo_name`, else the host name, else `localhost`.
+    pub helo_name: Text,
+    /// `notification_email_from`, else `<user>@<hostname>`.
+    pub from: Text,
+    pub to: Vec<Text, MAX_EMAILS>,
+    /// The server as keepalived prints it in logs: `[192.0.2.1]:25`.
+    pub server: String<64>,
+    /// `smtp_connect_timeout`: connecting, and (as in keepalived) each reply.
+    pub connect_timeout: Duration,
+    pub reply_timeout: Duration,
+}
+
+fn text(s: &str) -> Text {
+    let mut t = Text::new();
+    for c in s.chars() {
+        if t.push(c).is_err() {
+            break;
+        }
+    }
+    t
+}
+
+impl SmtpConfig {
+    /// From the config; `None` when no mail can be sent (no `notification_email` or no
+    /// `smtp_server`), as keepalived's smtp_alert returns early then. `server` is the resolved
+    /// address of `smtp_server`; `hostname` the local host name; `user` the daemon's user name
+    /// (keepalived's default From is `<user>@<hostname>`).
+    pub fn from_global(
+        g: &Global,
+        server: core::net::SocketAddr,
+        hostname: &str,
+        user: &str,
+    ) -> Option<Self> {
+        if g.notification_email.is_empty() || g.smtp_server.is_none() {
+            return None;
+        }
+        let helo_name = match (&g.smtp_helo_name, hostname.is_empty()) {
+            (Some(h), _) => h.clone(),
+            (None, false) => text(hostname),
+            (None, true) => text("localhost"),
+        };
+        let from = match &g.notification_email_from {
+            Some(f) => f.clone(),
+            None => {
+                let mut t = Text::new();
+                let _ = write!(t, "{user}@{hostname}");
+                t
+            }
+        };
+        Some(SmtpConfig {
+            helo_name,
+            from,
+            to: g.notification_email.clone(),
+            server: server_label(server),
+            connect_timeout: g.smtp_connect_timeout,
+            reply_timeout: g.smtp_connect_timeout,
+        })
+    }
+}
+
+/// `[addr]:port`, keepalived's inet_sockaddrtopair.
+pub fn server_label(a: core::net::SocketAddr) -> String<64> {
+    let mut s = String::new();
+    let _ = write!(s, "[{}]:{}", a.ip(), a.port());
+    s
+}
+
+/// One alert mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub subject: String<SUBJECT_MAX>,
+    pub body: String<BODY_MAX>,
+    /// RFC 2822 date, e.g. `Mon, 01 Mar 2021 09:44:08 +0000`.
+    pub date: String<64>,
+}
+
+fn copy<const N: usize>(s: &str) -> String<N> {
+    let mut t = String::new();
+    for c in s.chars() {
+        if t.len() + c.len_utf8() > N - 1 || t.push(c).is_err() {
+            break;
+        }
+    }
+    t
+}
+
+impl Alert {
+    pub fn new(subject: &str, body: &str, date: &str) -> Self {
+        Alert {
+            subject: copy(subject),
+            body: copy(body),
+            date: copy(date),
+        }
+    }
+    /// keepalived's VRRP alert: `[router_id] VRRP Instance VI_1 - Entering MASTER state` with
+    /// its body; `None` for events keepalived sends no mail for.
+    pub fn vrrp(
+        router_id: &str,
+        subject: Subject,
+        name: &str,
+        event: Event,
+        date: &str,
+    ) -> Option<Self> {
+        let s = mail_subject(router_id, subject, name, event)?;
+        let (_, body) = mail_texts(subject, event)?;
+        Some(Alert {
+            subject: s,
+            body: copy(body),
+            date: copy(date),
+        })
+    }
+}
+
+/// Formats a wall-clock time as RFC 2822 (`%a, %d %b %Y %H:%M:%S %z`), for the `Date:`
+/// header. `unix_secs` = seconds since the epoch; `utc_offset_secs` = local offset.
+pub fn rfc2822_date(unix_secs: i64, utc_offset_secs: i32) -> String<64> {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = unix_secs + utc_offset_secs as i64;
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    let wd = DAYS[days.rem_euclid(7) as usize];
+    let off = utc_offset_secs / 60;
+    let sign = if off < 0 { '-' } else { '+' };
+    let off = off.abs();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "{wd}, {d:02} {} {y} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        off / 60,
+        off % 60
+    );
+    s
+}
+
+/// Where the client is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Nothing to send.
+    Idle,
+    /// The driver must connect (non-blocking) and report `connected` or `connect_failed`.
+    Connecting,
+    /// Connected: read replies, write [`Smtp::output`].
+    Talking,
+    /// The driver must close the socket and call [`Smtp::closed`].
+    Closing,
+}
+
+/// The command whose reply is awaited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Greeting,
+    Helo,
+    Mail,
+    Rcpt,
+    Data,
+    Body,
+    Quit,
+}
+
+impl Stage {
+    const fn expected(self) -> u16 {
+        match self {
+            Stage::Greeting => 220,
+            Stage::Data => 354,
+            Stage::Quit => 221,
+            _ => 250,
+        }
+    }
+    /// The name keepalived uses in "Error processing %s cmd".
+    const fn name(self) -> &'static str {
+        match self {
+            Stage::Greeting => "(E)SMTP",
+            Stage::Helo => "HELO",
+            Stage::Mail => "MAIL",
+            Stage::Rcpt => "RCPT",
+            Stage::Data => "DATA",
+            Stage::Body => "BODY",
+            Stage::Quit => "QUIT",
+        }
+    }
+}
+
+/// Counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SmtpStats {
+    /// Alerts accepted by the server (250 after the message).
+    pub sent: u32,
+    /// Alerts given up (connection error, timeout, error reply).
+    pub failed: u32,
+    /// Alerts dropped because the queue was full.
+    pub dropped: u32,
+}
+
+/// The SMTP alert client (see the module docs).
+pub struct Smtp {
+    cfg: SmtpConfig,
+    queue: Deque<Alert, MAX_SMTP_QUEUE>,
+    current: Option<Alert>,
+    phase: Phase,
+    stage: Stage,
+    /// Index of the next recipient to send `RCPT TO` for.
+    rcpt: usize,
+    /// The current alert was accepted by the server.
+    done: bool,
+    rx: Vec<u8, RX_MAX>,
+    tx: Vec<u8, TX_MAX>,
+    tx_pos: usize,
+    deadline: Option<Instant>,
+    stats: SmtpStats,
+    last_log: String<256>,
+}
+
+impl Smtp {
+    pub fn new(cfg: SmtpConfig) -> Self {
+        Smtp {
+            cfg,
+            queue: Deque::new(),
+            current: None,
+            phase: Phase::Idle,
+            stage: Stage::Greeting,
+            rcpt: 0,
+            done: false,
+            rx: Vec::new(),
+            tx: Vec::new(),
+            tx_pos: 0,
+            deadline: None,
+            stats: SmtpStats::default(),
+            last_log: String::new(),
+        }
+    }
+
+    pub fn config(&self) -> &SmtpConfig {
+        &self.cfg
+    }
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+    /// The awaited reply (meaningful while [`Phase::Talking`]).
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+    pub fn stats(&self) -> SmtpStats {
+        self.stats
+    }
+    /// Alerts waiting (not counting the one being sent).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+    /// The last line logged (keepalived's text), for tests and status dumps.
+    pub fn last_log(&self) -> &str {
+        &self.last_log
+    }
+    /// When [`poll`](Self::poll) must be called at the latest.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Connecting | Phase::Talking => self.deadline,
+            _ => None,
+        }
+    }
+
+    fn log(&mut self, args: core::fmt::Arguments<'_>) {
+        self.last_log.clear();
+        let _ = self.last_log.write_fmt(args);
+        log::info!("{}", self.last_log);
+    }
+
+    /// Queues an alert; `false` (and counted) if the queue is full.
+    pub fn enqueue(&mut self, alert: Alert) -> bool {
+        if self.queue.push_back(alert).is_err() {
+            self.stats.dropped += 1;
+            log::warn!("SMTP alert queue full - dropping alert");
+            return false;
+        }
+        true
+    }
+
+    /// Starts the next alert when idle, and handles an expired deadline. Call after every
+    /// event and whenever [`next_deadline`](Self::next_deadline) has passed.
+    pub fn poll(&mut self, now: Instant) -> Phase {
+        if let Some(d) = self.next_deadline() {
+            if now >= d {
+                self.timeout(now);
+            }
+        }
+        if self.phase == Phase::Idle {
+            if let Some(a) = self.queue.pop_front() {
+                self.current = Some(a);
+                self.phase = Phase::Connecting;
+                self.stage = Stage::Greeting;
+                self.rcpt = 0;
+                self.done = false;
+                self.rx.clear();
+                self.tx.clear();
+                self.tx_pos = 0;
+                self.deadline = Some(now + self.cfg.connect_timeout);
+            }
+        }
+        self.phase
+    }
+
+    fn timeout(&mut self, now: Instant) {
+        let server = self.cfg.server.clone();
+        match self.phase {
+            Phase::Connecting => {
+                self.log(format_args!(
+                    "Timeout opening connection to remote SMTP server {server}."
+                ));
+                self.give_up();
+            }
+            Phase::Talking => {
+                self.log(format_args!(
+                    "Timeout reading data to remote SMTP server {server}."
+                ));
+                if self.stage == Stage::Quit {
+                    self.give_up();
+                } else {
+                    self.send_quit(now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the current alert: counted as failed unless the server accepted it.
+    fn give_up(&mut self) {
+        if self.current.take().is_some() && !self.done {
+            self.stats.failed += 1;
+        }
+        self.phase = Phase::Closing;
+        self.deadline = None;
+        self.tx.clear();
+        self.tx_pos = 0;
+    }
+
+    /// The TCP connection is established.
+    pub fn connected(&mut self, now: Instant) {
+        if self.phase != Phase::Connecting {
+            return;
+        }
+        log::debug!("Remote SMTP server {} connected.", self.cfg.server);
+        self.phase = Phase::Talking;
+        self.stage = Stage::Greeting;
+        self.deadline = Some(now + self.cfg.reply_timeout);
+    }
+
+    /// The connection could not be made.
+    pub fn connect_failed(&mut self, _now: Instant) {
+        if self.phase != Phase::Connecting {
+            return;
+        }
+        let server = self.cfg.server.clone();
+        self.log(format_args!("SMTP connection ERROR to {server}."));
+        self.give_up();
+    }
+
+    /// The server closed the connection (read returned 0).
+    pub fn peer_closed(&mut self, _now: Instant) {
+        if self.phase != Phase::Talking {
+            return;
+        }
+        if !(self.stage == Stage::Quit && self.done) {
+            let server = self.cfg.server.clone();
+            self.log(format_args!(
+                "Remote SMTP server {server} has closed the connection."
+            ));
+        }
+        self.give_up();
+    }
+
+    /// A read or write on the socket failed.
+    pub fn io_error(&mut self, _now: Instant, writing: bool) {
+        if self.phase != Phase::Talking {
+            return;
+        }
+        let server = self.cfg.server.clone();
+        if writing {
+            self.log(format_args!(
+                "Cannot send data to remote SMTP server {server}."
+            ));
+        } else {
+            self.log(format_args!(
+                "Error reading data from remote SMTP server {server}."
+            ));
+        }
+        self.give_up();
+    }
+
+    /// The driver closed the socket; the next alert may start.
+    pub fn closed(&mut self) {
+        if self.phase == Phase::Closing {
+            self.phase = Phase::Idle;
+        }
+    }
+
+    /// Bytes to write now.
+    pub fn output(&self) -> &[u8] {
+        if self.phase != Phase::Talking {
+            return &[];
+        }
+        self.tx.get(self.tx_pos..).unwrap_or(&[])
+    }
+
+    /// `n` bytes of [`output`](Self::output) were written.
+    pub fn consumed(&mut self, n: usize) {
+        self.tx_pos = (self.tx_pos + n).min(self.tx.len());
+        if self.tx_pos == self.tx.len() {
+            self.tx.clear();
+            self.tx_pos = 0;
+        }
+    }
+
+    /// Bytes read from the socket.
+    pub fn received(&mut self, now: Instant, mut data: &[u8]) {
+        while self.phase == Phase::Talking && !data.is_empty() {
+            let room = RX_MAX - self.rx.len();
+            if room == 0 {
+                let server = self.cfg.server.clone();
+                self.log(format_args!(
+                    "Received buffer from remote SMTP server {server} overflow our get read buffer length."
+                ));
+                self.rx.clear();
+                if self.stage == Stage::Quit {
+                    self.give_up();
+                } else {
+                    self.send_quit(now);
+                }
+                return;
+            }
+            let take = room.min(data.len());
+            let _ = self.rx.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            self.process(now);
+        }
+    }
+
+    /// Handles every complete reply in the receive buffer.
+    fn process(&mut self, now: Instant) {
+        loop {
+            if self.phase != Phase::Talking {
+                return;
+            }
+            // Find the last line of one reply.
+            let mut start = 0;
+            let mut status = None;
+            while let Some(nl) = self.rx[start..].iter().position(|&b| b == b'\n') {
+                let line = &self.rx[start..start + nl];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                start += nl + 1;
+                if line.get(3) == Some(&b'-') {
+                    continue;
+                }
+                status = Some(parse_code(line));
+                break;
+            }
+            let Some(code) = status else {
+                return;
+            };
+            // Drop the consumed reply.
+            let rest = self.rx.len() - start;
+            self.rx.copy_within(start.., 0);
+            self.rx.truncate(rest);
+            self.reply(now, code);
+        }
+    }
+
+    fn reply(&mut self, now: Instant, code: u16) {
+        let stage = self.stage;
+        if code != stage.expected() {
+            let server = self.cfg.server.clone();
+            self.log(format_args!(
+                "Error processing {} cmd on SMTP server {server}. SMTP status code = {code}",
+                stage.name()
+            ));
+            if stage == Stage::Quit {
+                self.give_up();
+            } else {
+                self.send_quit(now);
+            }
+            return;
+        }
+        match stage {
+            Stage::Greeting => {
+                let helo = self.cfg.helo_name.clone();
+                self.send(now, Stage::Helo, &[b"HELO ", helo.as_bytes(), b"\r\n"]);
+            }
+            Stage::Helo => {
+                let from = self.cfg.from.clone();
+                self.send(
+                    now,
+                    Stage::Mail,
+                    &[b"MAIL FROM:<", from.as_bytes(), b">\r\n"],
+                );
+            }
+            Stage::Mail | Stage::Rcpt => {
+                if let Some(to) = self.cfg.to.get(self.rcpt).cloned() {
+                    self.rcpt += 1;
+                    self.send(now, Stage::Rcpt, &[b"RCPT TO:<", to.as_bytes(), b">\r\n"]);
+                } else {
+                    self.send(now, Stage::Data, &[b"DATA\r\n"]);
+                }
+            }
+            Stage::Data => self.send_message(now),
+            Stage::Body => {
+                self.done = true;
+                self.stats.sent += 1;
+                self.log(format_args!("SMTP alert successfully sent."));
+                self.send_quit(now);
+            }
+            Stage::Quit => self.give_up(),
+        }
+    }
+
+    fn send(&mut self, now: Instant, stage: Stage, parts: &[&[u8]]) {
+        self.tx.clear();
+        self.tx_pos = 0;
+        for p in parts {
+            if self.tx.extend_from_slice(p).is_err() {
+                self.tx.clear();
+                self.give_up();
+                return;
+            }
+        }
+        self.stage = stage;
+        self.deadline = Some(now + self.cfg.reply_timeout);
+    }
+
+    fn send_quit(&mut self, now: Instant) {
+        self.send(now, Stage::Quit, &[b"QUIT\r\n"]);
+    }
+
+    fn send_message(&mut self, now: Instant) {
+        let Some(alert) = self.current.clone() else {
+            self.give_up();
+            return;
+        };
+        self.tx.clear();
+        self.tx_pos = 0;
+        let mut m = Msg {
+            buf: &mut self.tx,
+            ok: true,
+        };
+        m.put(b"Date: ");
+        m.header(alert.date.as_bytes());
+        m.put(b"\r\nFrom: ");
+        m.header(self.cfg.from.as_bytes());
+        m.put(b"\r\nSubject: ");
+        m.header(alert.subject.as_bytes());
+        m.put(b"\r\nX-Mailer: ");
+        m.put(MAILER.as_bytes());
+        m.put(b"\r\nTo: ");
+        let mut to_len = 0;
+        for (i, addr) in self.cfg.to.iter().enumerate() {
+            let sep = if i > 0 { 2 } else { 0 };
+            if to_len + sep + addr.len() > TO_HEADER_MAX {
+                break;
+            }
+            if i > 0 {
+                m.put(b", ");
+            }
+            m.header(addr.as_bytes());
+            to_len += sep + addr.len();
+        }
+        m.put(b"\r\n\r\n");
+        m.body(alert.body.as_bytes());
+        m.put(b"\r\n\r\n.\r\n");
+        if !m.ok {
+            self.tx.clear();
+            self.log(format_args!("SMTP alert too long - dropping"));
+            self.give_up();
+            return;
+        }
+        self.stage = Stage::Body;
+        self.deadline = Some(now + self.cfg.reply_timeout);
+    }
+}
+
+/// Builds the DATA part; remembers overflow instead of failing at each step.
+struct Msg<'a> {
+    buf: &'a mut Vec<u8, TX_MAX>,
+    ok: bool,
+}
+
+impl Msg<'_> {
+    fn put(&mut self, b: &[u8]) {
+        if self.ok && self.buf.extend_from_slice(b).is_err() {
+            self.ok = false;
+        }
+    }
+    /// A header value: CR and LF become spaces (no header injection from names).
+    fn header(&mut self, v: &[u8]) {
+        for &c in v {
+            self.put(&[if c == b'\r' || c == b'\n' { b' ' } else { c }]);
+        }
+    }
+    /// The body: line ends normalised to CRLF, a leading `.` doubled (RFC 5321 4.5.2).
+    fn body(&mut self, v: &[u8]) {
+        let mut line_start = true;
+        let mut i = 0;
+        while i < v.len() {
+            let c = v[i];
+            if line_start && c == b'.' {
+                self.put(b".");
+            }
+            line_start = false;
+            match c {
+                b'\r' if v.get(i + 1) == Some(&b'\n') => {
+                    self.put(b"\r\n");
+                    i += 1;
+                    line_start = true;
+                }
+                b'\r' | b'\n' => {
+                    self.put(b"\r\n");
+                    line_start = true;
+                }
+                _ => self.put(&[c]),
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The 3-digit code at the start of a reply line; 0 if malformed.
+fn parse_code(line: &[u8]) -> u16 {
+    match line {
+        [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            (a - b'0') as u16 * 100 + (b - b'0') as u16 * 10 + (c - b'0') as u16
+        }
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(to: &[&str]) -> SmtpConfig {
+        let mut v = Vec::new();
+        for t in to {
+            v.push(text(t)).unwrap();
+        }
+        SmtpConfig {
+            helo_name: text("lb1.example"),
+            from: text("keepalived@lb1.example"),
+            to: v,
+            server: server_label("192.0.2.25:25".parse().unwrap()),
+            connect_timeout: Duration::from_secs(30),
+            reply_timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn alert() -> Alert {
+        Alert::vrrp(
+            "lb1",
+            Subject::Instance,
+            "VI_1",
+            Event::Master,
+            "Tue, 24 Nov 2026 19:40:00 +0000",
+        )
+        .unwrap()
+    }
+
+    fn t(s: u64) -> Instant {
+        Instant::from_secs(s)
+    }
+
+    /// Takes everything the client wants written.
+    fn take(s: &mut Smtp) -> std::string::String {
+        let out = std::string::String::from_utf8(s.output().to_vec()).unwrap();
+        let n = out.len();
+        s.consumed(n);
+        out
+    }
+
+    fn start(s: &mut Smtp) {
+        assert!(s.enqueue(alert()));
+        assert_eq!(s.poll(t(0)), Phase::Connecting);
+        assert_eq!(s.next_deadline(), Some(t(30)));
+        s.connected(t(1));
+        assert_eq!(s.phase(), Phase::Talking);
+        assert_eq!(take(s), "");
+    }
+
+    #[test]
+    fn good_path_two_recipients_multiline() {
+        let mut s = Smtp::new(cfg(&["ops@example.com", "noc@example.com"]));
+        start(&mut s);
+        s.received(t(1), b"220 mx ESMTP ready\r\n");
+        assert_eq!(take(&mut s), "HELO lb1.example\r\n");
+        // Multi-line reply in two reads.
+        s.received(t(2), b"250-mx.example\r\n250-PIPELIN");
+        assert_eq!(take(&mut s), "");
+        s.received(t(2), b"ING\r\n250 8BITMIME\r\n");
+        assert_eq!(take(&mut s), "MAIL FROM:<keepalived@lb1.example>\r\n");
+        s.received(t(3), b"250 OK\r\n");
+        assert_eq!(take(&mut s), "RCPT TO:<ops@example.com>\r\n");
+        s.received(t(3), b"250 OK\r\n");
+        assert_eq!(take(&mut s), "RCPT TO:<noc@example.com>\r\n");
+        s.received(t(3), b"250 OK\r\n");
+        assert_eq!(take(&mut s), "DATA\r\n");
+        s.received(t(4), b"354 go ahead\r\n");
+        assert_eq!(
+            take(&mut s),
+            "Date: Tue, 24 Nov 2026 19:40:00 +0000\r\n\
+             From: keepalived@lb1.example\r\n\
+             Subject: [lb1] VRRP Instance VI_1 - Entering MASTER state\r\n\
+             X-Mailer: Keepalived-rs\r\n\
+             To: ops@example.com, noc@example.com\r\n\r\n\
+             => VRRP Instance is now owning VRRP VIPs <=\r\n\r\n.\r\n"
+        );
+        assert_eq!(s.next_deadline(), Some(t(14)));
+        s.received(t(5), b"250 queued as 1\r\n");
+        assert_eq!(s.last_log(), "SMTP alert successfully sent.");
+        assert_eq!(take(&mut s), "QUIT\r\n");
+        s.received(t(5), b"221 bye\r\n");
+        assert_eq!(s.phase(), Phase::Closing);
+        s.closed();
+        assert_eq!(s.poll(t(6)), Phase::Idle);
+        assert_eq!(
+            s.stats(),
+            SmtpStats {
+                sent: 1,
+                failed: 0,
+                dropped: 0
+            }
+        );
+    }
+
+    #[test]
+    fn error_reply_logs_and_quits_then_next_alert() {
+        let mut s = Smtp::new(cfg(&["ops@example.com"]));
+        start(&mut s);
+        assert!(s.enqueue(alert()));
+        s.received(t(1), b"220 hi\r\n");
+        take(&mut s);
+        s.received(t(1), b"250 ok\r\n");
+        take(&mut s);
+        s.received(t(1), b"550 5.7.1 relaying denied\r\n");
+        assert_eq!(
+            s.last_log(),
+            "Error processing MAIL cmd on SMTP server [192.0.2.25]:25. SMTP status code = 550"
+        );
+        assert_eq!(take(&mut s), "QUIT\r\n");
+        s.received(t(2), b"221 bye\r\n");
+        assert_eq!(s.phase(), Phase::Closing);
+        assert_eq!(s.stats().failed, 1);
+        s.closed();
+        // The queued one starts.
+        assert_eq!(s.poll(t(3)), Phase::Connecting);
+        s.connected(t(3));
+        s.received(t(3), b"421 4.3.2 busy\r\n");
+        assert_eq!(
+            s.last_log(),
+            "Error processing (E)SMTP cmd on SMTP server [192.0.2.25]:25. SMTP status code = 421"
+        );
+        assert_eq!(take(&mut s), "QUIT\r\n");
+        s.peer_closed(t(3));
+        assert_eq!(s.phase(), Phase::Closing);
+        assert_eq!(s.stats().failed, 2);
+    }
+
+    #[test]
+    fn timeouts() {
+        // Connect timeout.
+        let mut s = Smtp::new(cfg(&["a@b"]));
+        s.enqueue(alert());
+        s.poll(t(0));
+        assert_eq!(s.poll(t(29)), Phase::Connecting);
+        assert_eq!(s.poll(t(30)), Phase::Closing);
+        assert_eq!(
+            s.last_log(),
+            "Timeout opening connection to remote SMTP server [192.0.2.25]:25."
+        );
+        assert_eq!(s.stats().failed, 1);
+
+        // Reply timeout: QUIT, then another timeout closes.
+        let mut s = Smtp::new(cfg(&["a@b"]));
+        start(&mut s);
+        assert_eq!(s.next_deadline(), Some(t(11)));
+        assert_eq!(s.poll(t(11)), Phase::Talking);
+        assert_eq!(
+            s.last_log(),
+            "Timeout reading data to remote SMTP server [192.0.2.25]:25."
+        );
+        assert_eq!(take(&mut s), "QUIT\r\n");
+        assert_eq!(s.next_deadline(), Some(t(21)));
+        assert_eq!(s.poll(t(21)), Phase::Closing);
+        assert_eq!(s.next_deadline(), None);
+        assert_eq!(s.stats().failed, 1);
+    }
+
+    #[test]
+    fn connect_error_and_queue_bound() {
+        let mut s = Smtp::new(cfg(&["a@b"]));
+        for _ in 0..MAX_SMTP_QUEUE {
+            assert!(s.enqueue(alert()));
+        }
+        assert!(!s.enqueue(alert()));
+        assert_eq!(s.stats().dropped, 1);
+        s.poll(t(0));
+        s.connect_failed(t(0));
+        assert_eq!(s.last_log(), "SMTP connection ERROR to [192.0.2.25]:25.");
+        assert_eq!(s.phase(), Phase::Closing);
+        s.closed();
+        assert_eq!(s.poll(t(0)), Phase::Connecting);
+        assert_eq!(s.queued(), MAX_SMTP_QUEUE - 2);
+    }
+
+    #[test]
+    fn overlong_reply_is_an_error() {
+        let mut s = Smtp::new(cfg(&["a@b"]));
+        start(&mut s);
+        s.received(t(1), &[b'x'; RX_MAX + 10]);
+        assert!(s.last_log().contains("overflow our get read buffer length"));
+        assert_eq!(take(&mut s), "QUIT\r\n");
+    }
+
+    #[test]
+    fn dot_stuffing_and_header_hygiene() {
+        let mut s = Smtp::new(cfg(&["a@b"]));
+        s.enqueue(Alert::new(
+            "x\r\nBcc: evil@x",
+            ".first\n.\nmid\r\n..two",
+            "d",
+        ));
+        s.poll(t(0));
+        s.connected(t(0));
+        for r in [&b"220 x\r\n"[..], b"250 x\r\n", b"250 x\r\n", b"250 x\r\n"] {
+            s.received(t(0), r);
+            take(&mut s);
+        }
+        s.received(t(0), b"354 x\r\n");
+        let m = take(&mut s);
+        assert!(m.contains("Subject: x  Bcc: evil@x\r\n"), "{m}");
+        assert!(
+            m.ends_with("\r\n\r\n..first\r\n..\r\nmid\r\n...two\r\n\r\n.\r\n"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn arbitrary_server_bytes_never_panic() {
+        let mut seed: u64 = 42;
+        for _ in 0..2_000 {
+            let mut s = Smtp::new(cfg(&["a@b", "c@d"]));
+            start(&mut s);
+            for _ in 0..20 {
+                let mut buf = [0u8; 64];
+                for b in buf.iter_mut() {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let alpha = b"0123452-\r\n x";
+                    *b = alpha[(seed >> 60) as usize % alpha.len()];
+                }
+                let n = (seed >> 58) as usize;
+                s.received(t(1), &buf[..n]);
+                let k = s.output().len();
+                s.consumed(k);
+                if s.phase() == Phase::Closing {
+                    s.closed();
+                    break;
+                }
+            }
+            assert!(s.stats().sent + s.stats().failed <= 1);
+        }
+    }
+
+    #[test]
+    fn date_format() {
+        assert_eq!(
+            rfc2822_date(0, 0).as_str(),
+            "Thu, 01 Jan 1970 00:00:00 +0000"
+        );
+        assert_eq!(
+            rfc2822_date(1_614_591_848, 0).as_str(),
+            "Mon, 01 Mar 2021 09:44:08 +0000"
+        );
+        assert_eq!(
+            rfc2822_date(1_614_591_848, -5 * 3600 - 1800).as_str(),
+            "Mon, 01 Mar 2021 04:14:08 -0530"
+        );
+        assert_eq!(
+            rfc2822_date(951_782_400, 0).as_str(),
+            "Tue, 29 Feb 2000 00:00:00 +0000"
+        );
+    }
+
+    #[test]
+    fn config_from_global_defaults() {
+        let mut g = Global::default();
+        let addr: core::net::SocketAddr = "[2001:db8::1]:2525".parse().unwrap();
+        assert!(SmtpConfig::from_global(&g, addr, "lb1", "root").is_none());
+        g.notification_email.push(text("ops@example.com")).unwrap();
+        g.smtp_server = Some((text("2001:db8::1"), 2525));
+        let c = SmtpConfig::from_global(&g, addr, "lb1", "root").unwrap();
+        assert_eq!(c.helo_name.as_str(), "lb1");
+        assert_eq!(c.from.as_str(), "root@lb1");
+        assert_eq!(c.server.as_str(), "[2001:db8::1]:2525");
+        assert_eq!(c.connect_timeout, Duration::from_secs(30));
+        g.smtp_helo_name = Some(text("mx-helo"));
+        g.notification_email_from = Some(text("ka@x"));
+        let c = SmtpConfig::from_global(&g, addr, "", "root").unwrap();
+        assert_eq!((c.helo_name.as_str(), c.from.as_str()), ("mx-helo", "ka@x"));
+        g.smtp_helo_name = None;
+        let c = SmtpConfig::from_global(&g, addr, "", "root").unwrap();
+        assert_eq!(c.helo_name.as_str(), "localhost");
+    }
+}

@@ -1,0 +1,241 @@
+//! The simulated wire: 2 to 8 cores at simulated time (see `common/sim.rs`).
+
+mod common;
+
+use common::sim::Net;
+use common::*;
+use keepalived_rs::core::State;
+use keepalived_rs::time::{Duration, Instant};
+
+fn t(s: f64) -> Instant {
+    Instant::from_micros((s * 1_000_000.0).round() as u64)
+}
+
+fn cfg(extra: &str) -> Box<keepalived_rs::config::Config> {
+    build_config(&[&format!(
+        "instance VI_1 iface=eth0 vrid=51 vip=10.0.0.100 garp_repeat=1 garp_delay=0 {extra}"
+    )])
+}
+
+#[test]
+fn exactly_one_master_2_to_8_nodes() {
+    big(|| {
+        for n in 2..=8usize {
+            let cfgs = (0..n)
+                .map(|i| cfg(&format!("prio={}", 100 + i * 7)))
+                .collect();
+            let mut net = Net::new(cfgs, Instant::ZERO);
+            net.run_until(t(20.0));
+            assert_eq!(
+                net.masters(0),
+                vec![n - 1],
+                "{n} nodes: highest priority wins"
+            );
+        }
+    });
+}
+
+#[test]
+fn failover_after_crash_is_master_down_interval_exactly() {
+    big(|| {
+        // master 200, backup 100, v2 1 s: takeover = last advert received + 3 s + 156/256 s.
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.0));
+        assert_eq!(net.masters(0), vec![0]);
+        net.crash(0);
+        let last = net.nodes[1].last_rx.expect("heard the master");
+        net.run_until(t(20.0));
+        let became = net.last_entered(1, 0, State::Master).expect("took over");
+        assert_eq!((became - last).as_micros(), 3_609_375);
+    });
+}
+
+#[test]
+fn failover_v3_uses_master_interval_exactly() {
+    big(|| {
+        // v3: the backup's own interval is 1 s but the master's 0.5 s is adopted:
+        // 3 × 0.5 s + (256-100) × 0.5 s / 256 = 1.5 s + 0.3046875 s.
+        let mut net = Net::new(
+            vec![
+                cfg("prio=200 version=3 advert_int=0.5"),
+                cfg("prio=100 version=3 advert_int=1"),
+            ],
+            Instant::ZERO,
+        );
+        net.run_until(t(10.0));
+        net.crash(0);
+        let last = net.nodes[1].last_rx.expect("heard the master");
+        net.run_until(t(20.0));
+        let became = net.last_entered(1, 0, State::Master).expect("took over");
+        assert_eq!((became - last).as_micros(), 1_804_687);
+    });
+}
+
+#[test]
+fn graceful_stop_fails_over_after_skew_time() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=102")], Instant::ZERO);
+        net.run_until(t(10.2));
+        net.stop(0);
+        net.run_until(t(10.2) + Duration::from_micros(100));
+        let last = net.nodes[1].last_rx.expect("priority 0 received");
+        net.run_until(t(20.0));
+        let became = net.last_entered(1, 0, State::Master).expect("took over");
+        // (256-102)/256 s = 0.6015625 s, floored to µs.
+        assert_eq!((became - last).as_micros(), 601_562);
+    });
+}
+
+#[test]
+fn no_flapping_at_equal_priorities() {
+    big(|| {
+        let cfgs = (0..4).map(|_| cfg("prio=100")).collect();
+        let mut net = Net::new(cfgs, Instant::ZERO);
+        net.jitter = Duration::from_millis(3);
+        net.run_until(t(15.0));
+        // Highest address (10.0.0.4) wins the tie.
+        assert_eq!(net.masters(0), vec![3]);
+        let settle = t(15.0);
+        net.run_until(t(300.0));
+        for i in 0..4 {
+            assert_eq!(net.transitions_after(i, settle), 0, "node {i} flapped");
+        }
+    });
+}
+
+#[test]
+fn split_brain_heals_within_one_advert() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=150"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.0));
+        net.partition = vec![0, 1];
+        net.run_until(t(20.0));
+        assert_eq!(net.masters(0).len(), 2, "partitioned: both master");
+        let heal = t(20.0);
+        net.partition = vec![0, 0];
+        // One advert interval (1 s) plus the wire delay.
+        net.run_until(heal + Duration::from_secs(1) + Duration::from_micros(100));
+        assert_eq!(net.masters(0), vec![0]);
+        let stepped = net.last_entered(1, 0, State::Backup).expect("stepped down");
+        assert!(stepped > heal);
+        net.run_until(t(60.0));
+        assert_eq!(net.masters(0), vec![0]);
+    });
+}
+
+#[test]
+fn split_brain_with_different_vip_lists_is_recorded() {
+    big(|| {
+        let a = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=150 vip=10.0.0.100"]);
+        let b = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=100 vip=10.0.0.200"]);
+        let mut net = Net::new(vec![a, b], Instant::ZERO);
+        net.run_until(t(30.0));
+        // Each drops the other's adverts (address list), so both are master: split brain.
+        assert_eq!(net.masters(0).len(), 2);
+        for i in 0..2 {
+            let r = *net.nodes[i].core.as_ref().unwrap().instance(0).unwrap();
+            assert!(r.split_brain);
+            assert!(r.stats.split_brain > 0);
+            assert!(r.stats.addr_list_err > 0);
+        }
+    });
+}
+
+#[test]
+fn nopreempt_keeps_the_current_master() {
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=100"), cfg("prio=200 nopreempt")],
+            Instant::ZERO,
+        );
+        net.crash(1);
+        net.run_until(t(10.0));
+        assert_eq!(net.masters(0), vec![0]);
+        net.boot(1);
+        net.run_until(t(60.0));
+        assert_eq!(net.masters(0), vec![0], "nopreempt: stays backup");
+        // Without nopreempt the higher priority takes over.
+        let mut net = Net::new(vec![cfg("prio=100"), cfg("prio=200")], Instant::ZERO);
+        net.crash(1);
+        net.run_until(t(10.0));
+        net.boot(1);
+        net.run_until(t(60.0));
+        assert_eq!(net.masters(0), vec![1]);
+    });
+}
+
+#[test]
+fn crash_and_restart_preempts_back() {
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=200"), cfg("prio=150"), cfg("prio=100")],
+            Instant::ZERO,
+        );
+        net.run_until(t(10.0));
+        assert_eq!(net.masters(0), vec![0]);
+        net.crash(0);
+        net.run_until(t(20.0));
+        assert_eq!(net.masters(0), vec![1]);
+        net.boot(0);
+        net.run_until(t(40.0));
+        assert_eq!(net.masters(0), vec![0]);
+        assert_eq!(net.state(1, 0), Some(State::Backup));
+    });
+}
+
+#[test]
+fn loss_and_delay_then_convergence() {
+    big(|| {
+        let cfgs = (0..5).map(|i| cfg(&format!("prio={}", 100 + i))).collect();
+        let mut net = Net::new(cfgs, Instant::ZERO);
+        net.loss_per_mille = 300;
+        net.delay = Duration::from_millis(20);
+        net.jitter = Duration::from_millis(30);
+        net.run_until(t(120.0));
+        net.loss_per_mille = 0;
+        net.run_until(t(130.0));
+        assert_eq!(net.masters(0), vec![4]);
+    });
+}
+
+/// The only time input is the monotonic `now`: shifting the origin by ~31 years (as a
+/// wall-clock jump would) shifts every transition by exactly that much and changes nothing else.
+#[test]
+fn time_origin_changes_nothing() {
+    big(|| {
+        let run = |origin: Instant| {
+            let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], origin);
+            net.run_until(origin + Duration::from_secs(10));
+            net.crash(0);
+            net.run_until(origin + Duration::from_secs(20));
+            net.nodes[1]
+                .transitions
+                .iter()
+                .map(|(t, i, s)| ((*t - origin).as_micros(), *i, *s))
+                .collect::<Vec<_>>()
+        };
+        let a = run(Instant::ZERO);
+        let b = run(Instant::from_secs(1_000_000_000));
+        assert_eq!(a, b);
+        assert!(!a.is_empty());
+    });
+}
+
+/// No clock in the core: its sources never name std::time, SystemTime or a clock call.
+#[test]
+fn core_sources_read_no_clock() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/core");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        for bad in [
+            "std::time",
+            "SystemTime",
+            "Instant::now",
+            "clock_gettime",
+            "libc::",
+        ] {
+            assert!(!text.contains(bad), "{} mentions {bad}", p.display());
+        }
+    }
+}

@@ -1,0 +1,217 @@
+# Shared helpers for mixed clusters: keepalived-rs and Debian's keepalived 2.2.7 side by side.
+# Sourced by test/interop/t-*.sh and bench/*.sh.
+#
+# Topology: a switch namespace "$P-sw" holding bridge br0; one namespace per node
+# ("$P-a", "$P-b", ...) joined to it by a veth pair. Addresses: 192.0.2.11, .12, .13 /24 and
+# 2001:db8::11, ... /64; the VIP is 192.0.2.100 (2001:db8::100 for IPv6).
+# Everything is created under the unique prefix $P and removed by lab_cleanup (trap EXIT).
+# Nothing is done in the host namespace. Processes are killed by PID only.
+
+set -uo pipefail
+
+P=${P:-kri$$}
+# Not under /tmp: keepalived runs with a private /tmp (its dump files have fixed names).
+LAB=$(mktemp -d "/var/tmp/$P.XXXX")
+KEEPALIVED=${KEEPALIVED:-/usr/sbin/keepalived}
+declare -a LAB_NS=() LAB_PIDS=()
+
+log() { printf '%s %s\n' "$(date +%T.%3N)" "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+
+lab_cleanup() {
+  local pid ns
+  for pid in "${LAB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  sleep 0.3
+  for pid in "${LAB_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  if [ -n "${KEEP_LAB:-}" ]; then log "lab files kept in $LAB"; else rm -rf "$LAB"; fi
+}
+
+# lab_up N: switch + N nodes (a, b, c...). Sets NODES=(a b ...).
+lab_up() {
+  local n=$1 i name
+  ip netns add "$P-sw" || die "ip netns add"
+  LAB_NS+=("$P-sw")
+  ip -n "$P-sw" link add br0 type bridge
+  ip -n "$P-sw" link set br0 up
+  # Multicast snooping would hide 224.0.0.18 from ports that never sent an IGMP join.
+  echo 0 | ip netns exec "$P-sw" tee /sys/class/net/br0/bridge/multicast_snooping >/dev/null
+  NODES=()
+  for ((i = 0; i < n; i++)); do
+    name=$(printf "\\x$(printf %x $((97 + i)))")
+    NODES+=("$name")
+    ip netns add "$P-$name"
+    LAB_NS+=("$P-$name")
+    ip -n "$P-sw" link add "p$name" type veth peer name eth0 netns "$P-$name"
+    ip -n "$P-sw" link set "p$name" master br0 up
+    ip -n "$P-$name" link set lo up
+    ip -n "$P-$name" addr add "192.0.2.$((11 + i))/24" dev eth0
+    ip -n "$P-$name" addr add "2001:db8::$((11 + i))/64" dev eth0 nodad
+    ip -n "$P-$name" link set eth0 up
+  done
+  # A client on the same segment.
+  ip netns add "$P-cl"
+  LAB_NS+=("$P-cl")
+  ip -n "$P-sw" link add pcl type veth peer name eth0 netns "$P-cl"
+  ip -n "$P-sw" link set pcl master br0 up
+  ip -n "$P-cl" link set lo up
+  ip -n "$P-cl" addr add 192.0.2.50/24 dev eth0
+  ip -n "$P-cl" link set eth0 up
+}
+
+node_ip() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "192.0.2.$((11 + i))"; }
+node_ip6() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "2001:db8::$((11 + i))"; }
+
+# Start a capture on the bridge: everything VRRP/AH/ARP, with timestamps. Sets CAP_PID.
+capture_start() {
+  local file=$1
+  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or arp or ip6' \
+    >/dev/null 2>>"$LAB/tcpdump.err" &
+  CAP_PID=$!
+  LAB_PIDS+=("$CAP_PID")
+  sleep 0.5
+}
+capture_stop() { kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
+
+# run_daemon NODE IMPL CONF: IMPL is "ka" (keepalived) or a path to keepalived-rs.
+# keepalived gets its own mount namespace with a private /tmp so its dumps don't collide.
+# Sets PID_<node> (the process to signal) and writes the log to $LAB/<node>.log.
+run_daemon() {
+  local node=$1 impl=$2 conf=$3 pid
+  local logf="$LAB/$node.log" pidf="$LAB/$node.pid" vpidf="$LAB/$node.vrrp.pid"
+  rm -f "$pidf" "$vpidf"
+  if [ "$impl" = ka ]; then
+    ip netns exec "$P-$node" unshare -m sh -c \
+      "mount -t tmpfs tmpfs /tmp && exec $KEEPALIVED -n -l -D -P -f $conf -p $pidf -r $vpidf" \
+      >>"$logf" 2>&1 &
+  else
+    mkdir -p "$LAB/$node.tmp"
+    ip netns exec "$P-$node" env TMPDIR="$LAB/$node.tmp" "$impl" -n -l -D -f "$conf" -p "$pidf" -r "$vpidf" \
+      >>"$logf" 2>&1 &
+  fi
+  pid=$!
+  LAB_PIDS+=("$pid")
+  printf -v "PID_$node" '%s' "$pid"
+  printf -v "IMPL_$node" '%s' "$impl"
+}
+
+daemon_pid() { local v="PID_$1"; echo "${!v}"; }
+
+# Wait (bounded) until NODE owns ADDR. Returns 0 when it does.
+wait_vip() {
+  local node=$1 addr=$2 secs=${3:-15} i
+  for ((i = 0; i < secs * 20; i++)); do
+    ip -n "$P-$node" -o addr show dev eth0 | grep -q " $addr/" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# Wait (bounded) until NODE no longer owns ADDR (a restarted daemon removes stale VIPs).
+wait_no_vip() {
+  local node=$1 addr=$2 secs=${3:-5} i
+  for ((i = 0; i < secs * 20; i++)); do
+    has_vip "$node" "$addr" || return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+has_vip() { ip -n "$P-$1" -o addr show dev eth0 | grep -q " $2/"; }
+
+# Exactly one of the running nodes owns ADDR; print it.
+vip_owner() {
+  local addr=$1 n owners=()
+  for n in "${NODES[@]}"; do has_vip "$n" "$addr" && owners+=("$n"); done
+  [ ${#owners[@]} -eq 1 ] || { echo "${owners[*]:-none}"; return 1; }
+  echo "${owners[0]}"
+}
+
+# keepalived's stats file, from inside its private /tmp (SIGUSR2 to the parent).
+ka_stats() {
+  local node=$1 pid; pid=$(daemon_pid "$node")
+  kill -USR2 "$pid"; sleep 0.5
+  nsenter -t "$pid" -m cat /tmp/keepalived.stats 2>/dev/null
+}
+
+# Error lines keepalived prints when it rejects a peer's adverts.
+KA_BAD='invalid checksum|Invalid VRRPv[23] checksum|invalid passwd|already processed|unexpected ip number count|invalid TTL|wrong version|advertisement interval mismatch|auth type mismatch|Received AH header but auth type not AH|No AH header but auth type is AH|not present in MASTER advert|packet too (long|short)|bogus'
+
+# Check keepalived's log has none of those lines.
+ka_log_clean() {
+  local node=$1
+  if grep -E "$KA_BAD" "$LAB/$node.log"; then return 1; fi
+  return 0
+}
+
+# Non-zero error counters in a keepalived .stats text (Received/Sent/Became/Released are fine).
+stats_errors() {
+  awk '/Packet Errors:|Authentication Errors:/{e=1;next} /Priority Zero:/{e=0} e && $NF+0>0 {print}'
+}
+
+# Times (epoch seconds) of adverts in a capture from SRC, for VRID.
+advert_times() {
+  local file=$1 src=$2
+  tshark -r "$file" -Y "vrrp && ip.src==$src" -T fields -e frame.time_epoch 2>/dev/null
+}
+
+# Generate a VRRP instance config. Variables: STATE PRIO VRID AUTH(none|PASS|AH) VERSION
+# UNICAST("" or "src peer1 peer2") NOPREEMPT(0|1) FAMILY(4|6) INT (advert_int).
+gen_conf() {
+  local node=$1 out=$2
+  local state=${STATE:-BACKUP} prio=${PRIO:-100} vrid=${VRID:-50} auth=${AUTH:-none}
+  local version=${VERSION:-2} int=${INT:-1} fam=${FAMILY:-4}
+  {
+    echo "global_defs {"
+    echo "    router_id $node"
+    echo "    vrrp_version $version"
+    [ "$fam" = 6 ] && echo "    vrrp_version 3"
+    echo "}"
+    echo "vrrp_instance VI_1 {"
+    echo "    state $state"
+    echo "    interface eth0"
+    echo "    virtual_router_id $vrid"
+    echo "    priority $prio"
+    echo "    advert_int $int"
+    [ "${NOPREEMPT:-0}" = 1 ] && echo "    nopreempt"
+    if [ -n "${UNICAST:-}" ]; then
+      set -- $UNICAST
+      echo "    unicast_src_ip $1"; shift
+      echo "    unicast_peer {"
+      for p in "$@"; do echo "        $p"; done
+      echo "    }"
+    fi
+    if [ "$auth" != none ]; then
+      echo "    authentication {"
+      echo "        auth_type $auth"
+      echo "        auth_pass s3cret42"
+      echo "    }"
+    fi
+    echo "    virtual_ipaddress {"
+    if [ "$fam" = 6 ]; then echo "        2001:db8::100/64"; else echo "        192.0.2.100/32"; fi
+    echo "    }"
+    echo "}"
+  } >"$out"
+}
+
+# Crash a node's daemon: SIGKILL to every process of it (keepalived's VRRP child first: it
+# would otherwise see its parent die and stop gracefully, sending priority 0).
+crash_daemon() {
+  local node=$1 pid child
+  pid=$(daemon_pid "$node")
+  child=$(cat "$LAB/$node.vrrp.pid" 2>/dev/null)
+  [ -n "$child" ] && [ "$child" != "$pid" ] && kill -KILL "$child" 2>/dev/null
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# Stop a node's daemon gracefully (SIGTERM) and wait for it, bounded.
+stop_daemon() {
+  local node=$1 pid i
+  pid=$(daemon_pid "$node")
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  wait "$pid" 2>/dev/null
+  return 0
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Mixed clusters: keepalived-rs beside Debian's keepalived 2.2.7 on one wire, both ways round,
+# compared with a pure keepalived pair measured in the same run.
+#
+#   test/interop/t-mixed.sh BIN [CASE...]
+#
+# Cases: v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner
+# For each case and each arrangement (ka+ka baseline, ours master + ka backup, ka master +
+# ours backup) it checks: the right master; failover after a crash (SIGKILL) and after SIGTERM;
+# preemption back; no error line in keepalived's log and no error counter in its stats; and
+# that the failover times are within ±50 ms of the pure keepalived pair.
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
+[ "$BIN" = ka ] || BIN=$(readlink -f "$BIN")
+shift
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner)
+. "$here/lib.sh"
+trap lab_cleanup EXIT
+
+TOLERANCE_MS=${TOLERANCE_MS:-50}
+RESULTS="$LAB/results.txt"
+failures=0
+
+# Settings per case: exported for gen_conf.
+case_env() {
+  unset AUTH VERSION UNICAST NOPREEMPT FAMILY INT
+  AUTH=none VERSION=2 FAMILY=4 INT=1 NOPREEMPT=0 UNICAST=
+  case $1 in
+    v2-none) ;;
+    v2-pass) AUTH=PASS ;;
+    v2-ah) AUTH=AH ;;
+    v2-unicast) UNICAST=yes ;;
+    v3-ipv4) VERSION=3 ;;
+    v3-ipv6) VERSION=3 FAMILY=6 ;;
+    three-node) ;;
+    nopreempt) NOPREEMPT=1 ;;
+    owner) ;;
+  esac
+}
+
+vip_for() { [ "$FAMILY" = 6 ] && echo 2001:db8::100 || echo 192.0.2.100; }
+src_for() { [ "$FAMILY" = 6 ] && echo "fe80::" || node_ip "$1"; }
+
+# Failover gap by capture, in seconds. mode "crash": from OLD's last advert before T to NEW's
+# first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's first advert.
+gap() {
+  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new
+  if [ "$FAMILY" = 6 ]; then
+    f_old="vrrp && eth.src==$(mac_of "$old")"; f_new="vrrp && eth.src==$(mac_of "$new")"
+  else
+    f_old="vrrp && ip.src==$(node_ip "$old")"; f_new="vrrp && ip.src==$(node_ip "$new")"
+  fi
+  if [ "$mode" = crash ]; then
+    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch < $t" -T fields -e frame.time_epoch 2>/dev/null | tail -1)
+  else
+    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch >= $t && vrrp.prio == 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+  fi
+  [ -n "$last" ] || { echo nan; return; }
+  first=$(tshark -r "$file" -Y "$f_new && frame.time_epoch > $last" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+  [ -n "$first" ] || { echo nan; return; }
+  echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
+}
+mac_of() { ip -n "$P-$1" -o link show eth0 | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
+
+# run_pair CASE IMPL_A IMPL_B LABEL: a is configured as master (higher priority).
+run_pair() {
+  local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term prefix ok=1
+  case_env "$c"
+  vip=$(vip_for)
+  local prio_a=150 prio_b=100 state_a=MASTER state_b=BACKUP nodes=2
+  [ "$c" = owner ] && prio_a=255
+  [ "$c" = nopreempt ] && state_a=BACKUP
+  [ "$c" = three-node ] && nodes=3
+  [ "$c" = v2-ah ] && state_a=BACKUP   # keepalived clears MASTER with AH anyway
+  lab_up "$nodes"
+  local peers_a="" peers_b="" peers_c=""
+  if [ -n "$UNICAST" ]; then
+    UNI_A="$(node_ip a) $(node_ip b)"; UNI_B="$(node_ip b) $(node_ip a)"
+  else
+    UNI_A=""; UNI_B=""
+  fi
+  UNICAST=$UNI_A STATE=$state_a PRIO=$prio_a gen_conf a "$LAB/a.conf"
+  UNICAST=$UNI_B STATE=$state_b PRIO=$prio_b gen_conf b "$LAB/b.conf"
+  [ "$nodes" = 3 ] && STATE=BACKUP PRIO=120 gen_conf c "$LAB/c.conf"
+  capture_start "$LAB/$label-$c.pcap"
+  run_daemon a "$ia" "$LAB/a.conf"
+  sleep 0.2
+  run_daemon b "$ib" "$LAB/b.conf"
+  [ "$nodes" = 3 ] && run_daemon c "$ia" "$LAB/c.conf"
+  if ! wait_vip a "$vip" 12; then log "$label $c: a never became master"; ok=0; fi
+  sleep 2
+  local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
+
+  # Crash the master; the highest remaining priority takes over.
+  local next=b; [ "$nodes" = 3 ] && next=c
+  crash_daemon a
+  local t0; t0=$(date +%s.%N)
+  wait_vip "$next" "$vip" 12 || { log "$label $c: $next did not take over after crash"; ok=0; }
+  sleep 1
+
+  # Restart a: it first removes the VIP the crash left behind, then preempts back unless
+  # nopreempt.
+  run_daemon a "$ia" "$LAB/a.conf"
+  wait_no_vip a "$vip" 5 || { log "$label $c: a kept the stale VIP after restart"; ok=0; }
+  if [ "$c" = nopreempt ]; then
+    sleep 6
+    has_vip "$next" "$vip" || { log "$label $c: nopreempt violated"; ok=0; }
+    # Hand the role back with a graceful stop of the current master.
+    stop_daemon "$next"; wait_vip a "$vip" 8 || { log "$label $c: a did not take over"; ok=0; }
+    [ "$next" = b ] && run_daemon b "$ib" "$LAB/b.conf"
+    sleep 2
+  else
+    wait_vip a "$vip" 12 || { log "$label $c: a did not preempt back"; ok=0; }
+    sleep 2
+  fi
+
+  # Graceful stop of the master: priority 0, the backup takes over after skew time.
+  local t2; t2=$(date +%s.%N)
+  stop_daemon a
+  wait_vip "$next" "$vip" 8 || { log "$label $c: $next did not take over after SIGTERM"; ok=0; }
+  sleep 1
+  capture_stop
+  t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
+  t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
+
+  # keepalived's view of our adverts: no error lines, no error counters.
+  local n impl
+  for n in "${NODES[@]}"; do
+    impl="IMPL_$n"
+    [ "${!impl:-}" = ka ] || continue
+    kill -0 "$(daemon_pid "$n")" 2>/dev/null || continue
+    local errs; errs=$(ka_stats "$n" | stats_errors)
+    [ -z "$errs" ] || { log "$label $c: keepalived on $n counted errors: $errs"; ok=0; }
+  done
+  for n in "${NODES[@]}"; do
+    impl="IMPL_$n"
+    [ "${!impl:-}" = ka ] || continue
+    ka_log_clean "$n" || { log "$label $c: keepalived on $n logged errors"; ok=0; }
+  done
+  echo "$c $label kill=$t_kill term=$t_term ok=$ok" | tee -a "$RESULTS"
+  [ "$ok" = 1 ] || failures=$((failures + 1))
+  lab_down
+}
+
+# Tear the nodes down between arrangements (keeps $LAB for the pcaps).
+lab_down() {
+  local pid ns
+  for pid in "${LAB_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  LAB_PIDS=()
+  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  LAB_NS=()
+  rm -f "$LAB"/*.log "$LAB"/*.pid
+}
+
+within() { # within A B: |A-B| <= tolerance
+  [ "$1" != nan ] && [ "$2" != nan ] &&
+    awk -v a="$1" -v b="$2" -v t="$TOLERANCE_MS" 'BEGIN{d=(a-b)*1000; if (d<0) d=-d; exit !(d<=t)}'
+}
+
+for c in "${CASES[@]}"; do
+  run_pair "$c" ka ka base
+  if [ "$BIN" != ka ]; then
+    run_pair "$c" "$BIN" ka ours-master
+    run_pair "$c" ka "$BIN" ka-master
+    base=$(grep "^$c base " "$RESULTS")
+    for label in ours-master ka-master; do
+      line=$(grep "^$c $label " "$RESULTS")
+      for k in kill term; do
+        b=$(echo "$base" | sed -E "s/.*$k=([^ ]+).*/\1/")
+        v=$(echo "$line" | sed -E "s/.*$k=([^ ]+).*/\1/")
+        if ! within "$v" "$b"; then
+          log "$c $label: $k failover ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
+          failures=$((failures + 1))
+        fi
+      done
+    done
+  fi
+done
+
+echo "interop: $(grep -c 'ok=1' "$RESULTS") passed, $(grep -c 'ok=0' "$RESULTS") failed (timing mismatches: see above)"
+[ "$failures" -eq 0 ]
