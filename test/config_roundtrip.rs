@@ -91,3 +91,14 @@ fn dump_round_trips() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `ROUNDTRIP_FILE=path cargo test --test config_roundtrip one_file -- --nocapture`: check one
+/// file (a fuzzer artifact, say); a no-op without the variable.
+#[test]
+fn one_file() {
+    if let Some(p) = std::env::var_os("ROUNDTRIP_FILE") {
+        if let Err(e) = round_trip(Path::new(&p)) {
+            panic!("{e}");
+        }
+    }
+}

@@ -223,7 +223,7 @@ pub fn command(c: &mut Ctx<'_>, s: &Stmt) -> Option<RawCmd> {
     }
     if let Some(u) = user_words.first() {
         cmd.user = c.text(u);
-        if let Some(g) = user_words.get(1) {
+        if let (Some(g), true) = (user_words.get(1), cmd.user.is_some()) {
             cmd.group = c.text(g);
         }
         if let Some(extra) = user_words.get(2) {
