@@ -13,6 +13,7 @@ pub mod addr;
 pub mod complete;
 pub mod diag;
 pub mod dump;
+pub mod glob;
 pub mod kw_global;
 pub mod kw_other;
 pub mod kw_vrrp;
