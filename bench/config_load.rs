@@ -86,6 +86,7 @@ fn main() {
         .unwrap_or(21);
     let opts = LoadOptions {
         config_id: Some("bench".into()),
+        all_config: false,
     };
     let hwm_before = vm_hwm_kib();
     let mut times = Vec::with_capacity(iters);

@@ -19,6 +19,7 @@ fn full(id: &str) -> config::Loaded {
         Path::new("test/configs/good/full.conf"),
         &LoadOptions {
             config_id: Some(id.into()),
+            all_config: false,
         },
     )
 }

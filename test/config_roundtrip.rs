@@ -34,6 +34,7 @@ fn configs() -> Vec<PathBuf> {
 pub fn round_trip(path: &Path) -> Result<(), String> {
     let opts = LoadOptions {
         config_id: Some("test".into()),
+        all_config: false,
     };
     let first = config::load(path, &opts);
     let Some(c1) = first.config else {

@@ -37,6 +37,7 @@ fn debian_samples_load() {
     );
     let opts = LoadOptions {
         config_id: Some("test".into()),
+        all_config: false,
     };
     let mut instances = 0;
     let mut lvs_warned = 0;
@@ -90,6 +91,7 @@ fn debian_samples_load() {
 fn vrrp_sample_values() {
     let opts = LoadOptions {
         config_id: Some("test".into()),
+        all_config: false,
     };
     let l = config::load(&PathBuf::from(format!("{DIR}/keepalived.conf.vrrp")), &opts);
     let Some(c) = l.config else {

@@ -20,6 +20,7 @@ pub fn load(p: &Path) -> Loaded {
         p,
         &LoadOptions {
             config_id: Some("test".into()),
+            all_config: false,
         },
     )
 }

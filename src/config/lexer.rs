@@ -52,7 +52,15 @@ pub struct Lexer<'d> {
     defines: Vec<(String, String)>,
     pub tokens: Vec<Token>,
     files_read: usize,
+    /// `-e`: a missing include file is an error.
+    pub all_config: bool,
 }
+
+/// `include` and keepalived's variants (`includet` = missing files are errors; the others
+/// differ only in how glob errors are reported, which does not apply here).
+const INCLUDES: &[&str] = &[
+    "include", "includea", "includeb", "includem", "includer", "includet", "includew",
+];
 
 impl<'d> Lexer<'d> {
     pub fn new(diags: &'d mut Diagnostics, config_id: &str) -> Self {
@@ -62,6 +70,7 @@ impl<'d> Lexer<'d> {
             defines: Vec::new(),
             tokens: Vec::new(),
             files_read: 0,
+            all_config: false,
         }
     }
 
@@ -123,9 +132,9 @@ impl<'d> Lexer<'d> {
                 let start = self.tokens.len();
                 // On an include line braces are glob alternatives, not blocks.
                 let is_include = piece
-                    .trim_start()
-                    .strip_prefix("include")
-                    .is_some_and(|r| r.starts_with(char::is_whitespace));
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| INCLUDES.contains(&w));
                 let at = Span {
                     file,
                     line: lineno,
@@ -141,7 +150,7 @@ impl<'d> Lexer<'d> {
                 if self.tokens.len() == start {
                     continue;
                 }
-                if matches!(self.tokens.get(start), Some(Token { tok: Tok::Word(w), quoted: false, .. }) if w == "include")
+                if matches!(self.tokens.get(start), Some(Token { tok: Tok::Word(w), quoted: false, .. }) if INCLUDES.contains(&w.as_str()))
                 {
                     let args: Vec<Token> = self.tokens.drain(start..).collect();
                     self.include(&args, base, depth);
@@ -320,6 +329,8 @@ impl<'d> Lexer<'d> {
 
     fn include(&mut self, line: &[Token], base: &Path, depth: usize) {
         let span = line.first().map(|t| t.span).unwrap_or_default();
+        let strict = self.all_config
+            || matches!(line.first(), Some(Token { tok: Tok::Word(w), .. }) if w == "includet");
         if depth + 1 > MAX_INCLUDE_DEPTH {
             self.diags.error(
                 span,
@@ -360,8 +371,14 @@ impl<'d> Lexer<'d> {
                 }
             }
             if files.is_empty() {
-                self.diags
-                    .warn(span, format!("include: no file matches '{pat}'"));
+                // Plain `include` tolerates a missing file (keepalived); `includet` (and `-e`)
+                // make it an error.
+                let msg = format!("include: no file matches '{pat}'");
+                if strict {
+                    self.diags.error(span, msg);
+                } else {
+                    self.diags.warn(span, msg);
+                }
             }
             for f in files {
                 if self.files_read >= MAX_FILES {

@@ -244,3 +244,30 @@ fn wildcards() {
 fn crlf_lines() {
     assert_eq!(words("a b\r\nc\r\n"), ["a", "b", "\\n", "c", "\\n"]);
 }
+
+#[test]
+fn include_variants_and_strictness() {
+    let mut d = Diagnostics::new();
+    {
+        let mut lx = Lexer::new(&mut d, "h");
+        lx.lex_text(
+            "t.conf",
+            "include /nonexistent/a.conf\nincludet /nonexistent/b.conf\nincludew x/{a,b}.conf\n",
+            Path::new("."),
+            0,
+        );
+    }
+    assert_eq!(
+        d.to_string(),
+        "t.conf:1:1: warning: include: no file matches '/nonexistent/a.conf'\n\
+         t.conf:2:1: error: include: no file matches '/nonexistent/b.conf'\n\
+         t.conf:3:1: warning: include: no file matches 'x/{a,b}.conf'\n"
+    );
+    let mut d = Diagnostics::new();
+    {
+        let mut lx = Lexer::new(&mut d, "h");
+        lx.all_config = true;
+        lx.lex_text("t.conf", "include /nonexistent/a.conf\n", Path::new("."), 0);
+    }
+    assert_eq!(d.count(crate::config::Severity::Error), 1);
+}

@@ -33,6 +33,8 @@ pub use model::*;
 pub struct LoadOptions {
     /// The config id for `@ID` lines (`-i`); None = first label of the host name.
     pub config_id: Option<String>,
+    /// `-e/--all-config`: a missing include file is an error, not a warning.
+    pub all_config: bool,
 }
 
 impl LoadOptions {
@@ -59,6 +61,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Loaded {
     let id = opts.id();
     let tokens = {
         let mut lx = lexer::Lexer::new(&mut diags, &id);
+        lx.all_config = opts.all_config;
         if !lx.lex_file(
             path,
             0,
@@ -86,6 +89,7 @@ pub fn parse_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
     let id = opts.id();
     let tokens = {
         let mut lx = lexer::Lexer::new(&mut diags, &id);
+        lx.all_config = opts.all_config;
         lx.lex_text(name, text, Path::new(""), 0);
         core::mem::take(&mut lx.tokens)
     };
