@@ -378,3 +378,25 @@ fn cli_dump_signum_version_help() {
         .flatten();
     assert_eq!(bad, Some(1));
 }
+
+#[test]
+fn twenty_five_vips_and_long_auth_pass() {
+    let l = config::load(
+        Path::new("test/configs/good/vips25.conf"),
+        &LoadOptions {
+            config_id: Some("test".into()),
+            all_config: false,
+        },
+    );
+    assert_eq!(
+        l.diags.to_string(),
+        "test/configs/good/vips25.conf:10:19: warning: Truncating auth_pass to 8 characters\n"
+    );
+    let Some(c) = l.config else {
+        panic!("no config")
+    };
+    let i = &c.instances[0];
+    assert_eq!(c.vips_of(i.vips).len(), 25);
+    assert!(i.evips.is_empty());
+    assert_eq!(i.auth, Auth::Pass(*b"12345678"));
+}
