@@ -87,6 +87,24 @@ fn graceful_stop_fails_over_after_skew_time() {
 }
 
 #[test]
+fn reload_removing_the_master_instance_fails_over_after_skew_time() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.3));
+        // Node 0 reloads without VI_1 (only another VRID): priority 0 for VI_1.
+        net.reload(
+            0,
+            build_config(&["instance VI_9 iface=eth0 vrid=99 prio=100 vip=10.0.0.199"]),
+        );
+        net.run_until(t(10.3) + Duration::from_micros(100));
+        let last = net.nodes[1].last_rx.expect("priority 0 received");
+        net.run_until(t(20.0));
+        let became = net.last_entered(1, 0, State::Master).expect("took over");
+        assert_eq!((became - last).as_micros(), 609_375);
+    });
+}
+
+#[test]
 fn no_flapping_at_equal_priorities() {
     big(|| {
         let cfgs = (0..4).map(|_| cfg("prio=100")).collect();

@@ -129,6 +129,16 @@ impl Net {
         self.drain(i);
     }
 
+    /// SIGHUP on node `i` with a new configuration.
+    pub fn reload(&mut self, i: usize, cfg: Box<Config>) {
+        let now = self.now;
+        if let Some(c) = self.nodes[i].core.as_mut() {
+            c.handle(now, Event::Reload(&cfg), &mut self.out);
+        }
+        self.drain(i);
+        self.nodes[i].cfg = cfg;
+    }
+
     /// Crash node `i` (no priority 0, VIPs gone with the box).
     pub fn crash(&mut self, i: usize) {
         self.nodes[i].core = None;
