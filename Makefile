@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-netns lint deps demo clean cross rootfs install sysroots
+.PHONY: all build test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -25,10 +25,14 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-netns
+test: deps lint test-unit test-be test-netns
 
 test-unit:
 	$(CARGO) test --locked --all-targets
+
+# The wire layer's tests on a big-endian target (PowerPC under qemu-user).
+test-be:
+	@test/tools/be-test.sh
 
 test-netns: build
 	@test/netns/run-all.sh $(OUTBIN)

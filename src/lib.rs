@@ -28,6 +28,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod exec;

@@ -1,10 +1,146 @@
 //! `keepalived.conf` → a typed, validated, fixed-capacity [`Config`].
 //!
-//! Layers: `lexer` (tokens with file:line:col spans, quotes, comments, includes, `$NAME`
-//! definitions, `@id` conditionals) → `parser` (keyword tables per block) → `validate`
-//! (keepalived 2.2.7's load-time rules and cross-checks) → [`Config`]. Diagnostics are
-//! collected, all of them, and printed as `FILE:LINE:COL: error|warning: message`.
+//! Layers: [`lexer`] (tokens with file:line:col spans, quotes, comments, includes, `$NAME`
+//! definitions, `@id` conditionals) → [`parser`] (statement tree, sorted keyword tables per
+//! block in `kw_*`) → [`validate`] (keepalived 2.2.7's load-time rules and cross-checks, pools)
+//! → [`Config`]. Diagnostics are collected, all of them, and printed as
+//! `FILE:LINE:COL: error|warning: message`; [`Diagnostics::exit_code`] gives keepalived's `-t`
+//! exit class. [`dump`] prints a `Config` back in canonical keepalived syntax.
+//!
+//! Loading allocates (load time is not steady state); the result is one boxed [`Config`].
 
+pub mod addr;
+pub mod complete;
+pub mod diag;
+pub mod dump;
+pub mod kw_global;
+pub mod kw_other;
+pub mod kw_vrrp;
+pub mod lexer;
 pub mod model;
+pub mod parser;
+pub mod raw;
+pub mod validate;
 
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics, Severity, Span};
 pub use model::*;
+
+/// How to load.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The config id for `@ID` lines (`-i`); None = first label of the host name.
+    pub config_id: Option<String>,
+}
+
+impl LoadOptions {
+    fn id(&self) -> String {
+        self.config_id
+            .clone()
+            .unwrap_or_else(lexer::default_config_id)
+    }
+}
+
+/// The result of a load: the config (None when something fatal was found) and every
+/// diagnostic.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Option<Box<Config>>,
+    pub diags: Diagnostics,
+}
+
+/// Loads `path` and everything it includes.
+pub fn load(path: &Path, opts: &LoadOptions) -> Loaded {
+    let mut diags = Diagnostics::new();
+    let name = path.to_string_lossy().into_owned();
+    let file = diags.add_file(&name);
+    let id = opts.id();
+    let tokens = {
+        let mut lx = lexer::Lexer::new(&mut diags, &id);
+        if !lx.lex_file(
+            path,
+            0,
+            Span {
+                file,
+                line: 0,
+                col: 0,
+            },
+        ) {
+            drop(lx);
+            return Loaded {
+                config: None,
+                diags,
+            };
+        }
+        core::mem::take(&mut lx.tokens)
+    };
+    finish(&tokens, diags)
+}
+
+/// Parses `text` as if it were the file `name`; includes resolve relative to the current
+/// directory. For tests and fuzzing.
+pub fn parse_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
+    let mut diags = Diagnostics::new();
+    let id = opts.id();
+    let tokens = {
+        let mut lx = lexer::Lexer::new(&mut diags, &id);
+        lx.lex_text(name, text, Path::new(""), 0);
+        core::mem::take(&mut lx.tokens)
+    };
+    finish(&tokens, diags)
+}
+
+fn finish(tokens: &[lexer::Token], mut diags: Diagnostics) -> Loaded {
+    if diags.has_fatal() {
+        return Loaded {
+            config: None,
+            diags,
+        };
+    }
+    let tree = parser::build_tree(tokens, &mut diags);
+    let mut ctx = parser::Ctx {
+        d: &mut diags,
+        raw: raw::RawConfig::default(),
+    };
+    ctx.dispatch(kw_other::TOP, &mut (), &tree);
+    let raw = core::mem::take(&mut ctx.raw);
+    let config = if diags.has_fatal() {
+        None
+    } else {
+        validate::validate(raw, &mut diags)
+    };
+    let config = if diags.has_fatal() { None } else { config };
+    Loaded { config, diags }
+}
+
+/// An empty configuration on the heap.
+///
+/// `Config` is megabytes (its pools are inline `heapless` vectors) and a debug build
+/// materialises `Config::default()` on the stack before moving it into the box, which
+/// overflows small stacks (test threads have 2 MiB). Without `unsafe` there is no way to
+/// build it in place, so it is built on a helper thread with a stack big enough for it
+/// (virtual memory, touched only as far as used). Load time only, never in steady state.
+pub fn new_config() -> Box<Config> {
+    let stack = 4 * core::mem::size_of::<Config>() + (1 << 20);
+    match std::thread::Builder::new()
+        .name("config-alloc".into())
+        .stack_size(stack)
+        .spawn(Box::<Config>::default)
+    {
+        Ok(h) => h.join().unwrap_or_default(),
+        Err(_) => Box::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_box_is_built_without_stack_overflow() {
+        let c = new_config();
+        eprintln!("size_of::<Config>() = {}", core::mem::size_of::<Config>());
+        assert!(c.instances.is_empty());
+    }
+}

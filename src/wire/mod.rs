@@ -17,10 +17,64 @@
 //! - [`AdvertTx`]: everything needed to build one advert; [`emit_advert`] writes the IP packet
 //!   (IPv4 header with IP_HDRINCL, or the VRRP payload alone for IPv6 where the kernel adds the
 //!   header and checksum).
+//!
+//! Helpers for the core's receive checks (keepalived's order is the core's job, see
+//! `keepalived-behaviour.md` §B.4): [`checksum_ok`] (three [`ChecksumFlavour`]s),
+//! [`ah_icv_ok`] (HMAC-MD5-96; TTL mutable only for unicast), [`ah_spi_ok`] (SPI = source),
+//! [`pass_eq`] (constant time). `Display` for [`RxAdvert`] gives a one-line log form that
+//! never shows the password. Frames for PF_PACKET: [`emit_garp`], [`emit_na`].
+//!
+//! ## Modules (one packet format each, smoltcp's layout)
+//! | module | what |
+//! |---|---|
+//! | [`checksum`] | RFC 1071 sum, IPv4/IPv6 pseudo-headers |
+//! | [`ipv4`] | header view: IHL honoured, fragments visible, TOS/ID/TTL; keepalived's emit |
+//! | [`ipv6`] | fixed header view, pseudo-header sum |
+//! | [`vrrp`] | v2/v3 message, up to 255 addresses, checksum with a pseudo-header sum |
+//! | [`ah`] | keepalived's 24-byte AH and its ICV |
+//! | [`ethernet`] | Ethernet II, [`MacAddr`], VRRP virtual MACs, multicast MACs |
+//! | [`arp`] | ARP and keepalived's gratuitous ARP |
+//! | [`ndisc`] | unsolicited neighbour advertisement |
+//! | [`pretty`] | one-line `Display` of whole frames for debug logs and tools |
+//!
+//! Each view has `new_unchecked` / `check_len` / `new_checked`, getters on `T: AsRef<[u8]>`,
+//! setters on `T: AsMut<[u8]>`, byte ranges in a private `mod field`, and a `Repr` with
+//! `parse` / `buffer_len` / `emit`. Accessors whose position depends on a count field
+//! (VRRP addresses and auth data) return `Option` or zeros instead of panicking.
+//!
+//! Tests: the four smoltcp kinds (deconstruct, construct, parse, emit) per module; golden
+//! packets captured from keepalived 2.2.7 (`test/wire/capture.sh`, `golden.rs`) parsed and
+//! re-emitted byte for byte; a tshark cross-check (`test/wire/tshark.rs`); big-endian runs
+//! (`make test-be`); fuzz targets `wire_advert`, `wire_advert6`, `wire_roundtrip`.
 
 use core::net::IpAddr;
 
 use heapless::Vec;
+
+pub mod ah;
+pub mod arp;
+pub mod checksum;
+pub mod ethernet;
+pub mod ipv4;
+pub mod ipv6;
+pub mod ndisc;
+pub mod pretty;
+pub mod vrrp;
+
+mod advert;
+#[cfg(test)]
+mod golden;
+
+pub use advert::{
+    advert_len, ah_icv_ok, ah_spi_ok, checksum_ok, emit_advert, parse_advert, parse_advert6,
+    pass_eq,
+};
+pub use arp::emit_garp;
+pub use ethernet::MacAddr;
+pub use ndisc::emit_na;
+
+/// A byte range of a fixed-position field (smoltcp's `mod field` convention).
+pub type Field = core::ops::Range<usize>;
 
 /// Maximum addresses in one advert (8-bit count).
 pub const MAX_ADVERT_ADDRS: usize = 255;
@@ -35,7 +89,8 @@ pub enum ParseError {
     Truncated,
     /// Not IPv4/IPv6, bad IHL, or a fragment.
     BadIpHeader,
-    /// IP protocol is neither 112 (VRRP) nor 51 (AH) carrying 112.
+    /// IP protocol is neither 112 (VRRP) nor 51 (AH). An AH whose next header is not 112 is
+    /// still decoded (`RxAh::next_header`): keepalived counts that as an auth failure.
     NotVrrp,
 }
 
@@ -141,55 +196,6 @@ pub enum EmitError {
     BufferTooSmall,
     /// Addresses of the wrong family, or more than 255.
     BadAddresses,
-}
-
-// PLACEHOLDER(wire): the bodies below are replaced by the wire layer's implementation; the
-// signatures are the contract the protocol core codes against.
-
-/// Decode an IPv4 packet (from a raw socket: IP header included) carrying VRRP or AH+VRRP.
-pub fn parse_advert(ip_packet: &[u8]) -> Result<RxAdvert<'_>, ParseError> {
-    let _ = ip_packet;
-    Err(ParseError::Truncated)
-}
-
-/// Decode a VRRP message received on an IPv6 raw socket (the kernel strips the IPv6 header:
-/// source from recvmsg's address, destination from IPV6_PKTINFO, hop limit from
-/// IPV6_HOPLIMIT).
-pub fn parse_advert6<'a>(
-    src: core::net::Ipv6Addr,
-    dst: core::net::Ipv6Addr,
-    hop_limit: u8,
-    vrrp: &'a [u8],
-) -> Result<RxAdvert<'a>, ParseError> {
-    let _ = (src, dst, hop_limit, vrrp);
-    Err(ParseError::Truncated)
-}
-
-/// Whether the received VRRP checksum is right under `flavour`.
-pub fn checksum_ok(rx: &RxAdvert<'_>, flavour: ChecksumFlavour) -> bool {
-    let _ = (rx, flavour);
-    false
-}
-
-/// Whether the AH ICV (HMAC-MD5-96 keyed by `key`) of the received packet is right; `unicast`
-/// says whether the TTL is a mutable field (keepalived zeroes it only for unicast).
-pub fn ah_icv_ok(rx: &RxAdvert<'_>, key: &[u8; 8], unicast: bool) -> bool {
-    let _ = (rx, key, unicast);
-    false
-}
-
-/// Constant-time comparison of two 8-byte PASS keys.
-pub fn pass_eq(a: &[u8; 8], b: &[u8; 8]) -> bool {
-    let mut diff = 0u8;
-    for i in 0..8 {
-        diff |= a[i] ^ b[i];
-    }
-    diff == 0
-}
-
-/// Build an advert into `buf`; returns the number of bytes written. IPv4: the whole IP packet
-/// (header, AH if any, VRRP), for a socket with IP_HDRINCL. IPv6: the VRRP message only.
-pub fn emit_advert(tx: &AdvertTx<'_>, buf: &mut [u8]) -> Result<usize, EmitError> {
-    let _ = (tx, buf);
-    Err(EmitError::BufferTooSmall)
+    /// Authentication the advert cannot carry: PASS or AH with VRRPv3, AH over IPv6.
+    BadAuth,
 }

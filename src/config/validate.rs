@@ -1,0 +1,431 @@
+//! [`RawConfig`] → [`Config`]: instances completed (`complete`), cross-checks (duplicate
+//! VRIDs, sync groups, script security), and every list placed in its fixed-capacity pool.
+//! A config that does not fit a pool is fatal, at the offending line, naming the build-time
+//! limit to raise.
+
+use super::complete::{complete, effective_weight, resolve_tracks, Done, Names};
+use super::diag::{Diagnostics, Severity, Span};
+use super::model::*;
+use super::raw::{RawCmd, RawConfig, RawNotifies};
+use crate::limits::*;
+
+/// A pool is full: the fatal diagnostic naming the limit.
+fn full(d: &mut Diagnostics, sp: Span, what: &str, limit: &str, now: usize) {
+    d.fatal(
+        sp,
+        format!("too many {what}: raise KEEPALIVED_RS_{limit} (now {now})"),
+    );
+}
+
+/// Pushes `items` into `pool`; returns the slice, or None after a fatal diagnostic.
+fn push_all<T: Clone, const N: usize>(
+    pool: &mut heapless::Vec<T, N>,
+    items: &[(T, Span)],
+    d: &mut Diagnostics,
+    what: &str,
+    limit: &str,
+) -> Option<Slice> {
+    let start = pool.len();
+    for (x, sp) in items {
+        if pool.len() >= u16::MAX as usize || pool.push(x.clone()).is_err() {
+            full(d, *sp, what, limit, N.min(u16::MAX as usize));
+            return None;
+        }
+    }
+    Some(Slice {
+        start: start as u16,
+        len: (pool.len() - start) as u16,
+    })
+}
+
+/// A sync group waiting for its trackers and notifies to be placed.
+type PendingGroup = (SyncGroup, Vec<(Track, Span)>, RawNotifies, Span);
+
+struct Cmds<'a> {
+    cfg: &'a mut Config,
+    first: Option<Span>,
+    ok: bool,
+}
+
+impl Cmds<'_> {
+    fn add(&mut self, c: &Option<RawCmd>, d: &mut Diagnostics) -> Option<CommandId> {
+        let rc = c.as_ref()?;
+        self.first.get_or_insert(rc.span);
+        let id = self.cfg.commands.len();
+        if id >= u16::MAX as usize || self.cfg.commands.push(rc.cmd.clone()).is_err() {
+            if self.ok {
+                full(
+                    d,
+                    rc.span,
+                    "script and notify commands",
+                    "MAX_COMMANDS",
+                    MAX_COMMANDS,
+                );
+            }
+            self.ok = false;
+            return None;
+        }
+        Some(id as CommandId)
+    }
+
+    fn notifies(&mut self, r: &RawNotifies, d: &mut Diagnostics) -> Notifies {
+        Notifies {
+            master: self.add(&r.master, d),
+            backup: self.add(&r.backup, d),
+            fault: self.add(&r.fault, d),
+            stop: self.add(&r.stop, d),
+            generic: self.add(&r.generic, d),
+            master_rx_lower_pri: self.add(&r.master_rx_lower_pri, d),
+            deleted: r.deleted,
+            deleted_cmd: self.add(&r.deleted_cmd, d),
+        }
+    }
+}
+
+/// Builds the validated configuration. None when something fatal was found.
+pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
+    let mut cfg = super::new_config();
+    cfg.global = raw.global.clone();
+    let mut cmds = Cmds {
+        cfg: &mut cfg,
+        first: None,
+        ok: true,
+    };
+    let nf = cmds.add(&raw.notify_fifo_script, d);
+    let vnf = cmds.add(&raw.vrrp_notify_fifo_script, d);
+    cmds.cfg.global.notify_fifo_script = nf;
+    cmds.cfg.global.vrrp_notify_fifo_script = vnf;
+
+    // Scripts.
+    let mut script_names: Vec<(Name, i16)> = Vec::new();
+    for s in &raw.scripts {
+        let Some(c) = &s.cmd else {
+            d.error(
+                s.span,
+                format!("vrrp_script {} has no script - ignoring", s.name),
+            );
+            continue;
+        };
+        let mut rc = c.clone();
+        if let Some((u, g)) = &s.user {
+            rc.cmd.user = Some(u.clone());
+            rc.cmd.group = g.clone();
+        }
+        let Some(id) = cmds.add(&Some(rc), d) else {
+            continue;
+        };
+        let script = Script {
+            name: s.name.clone(),
+            command: id,
+            interval: s.interval,
+            timeout: s.timeout.unwrap_or(s.interval),
+            weight: s.weight,
+            weight_reverse: s.reverse,
+            rise: s.rise,
+            fall: s.fall,
+            init_fail: s.init_fail,
+        };
+        if cmds.cfg.scripts.push(script).is_err() {
+            full(d, s.span, "vrrp_script blocks", "MAX_SCRIPTS", MAX_SCRIPTS);
+            return None;
+        }
+        script_names.push((s.name.clone(), s.weight));
+    }
+
+    // Track files.
+    let mut file_names: Vec<(Name, i16)> = Vec::new();
+    for t in &raw.track_files {
+        let Some(path) = &t.file else {
+            d.error(
+                t.span,
+                format!("track_file {} has no file - ignoring", t.name),
+            );
+            continue;
+        };
+        let tf = TrackFile {
+            name: t.name.clone(),
+            path: path.clone(),
+            weight: t.weight,
+            weight_reverse: t.reverse,
+            init_value: t.init_value,
+            init_overwrite: t.init_overwrite,
+        };
+        if cmds.cfg.track_files.push(tf).is_err() {
+            full(
+                d,
+                t.span,
+                "track_file blocks",
+                "MAX_TRACK_FILES",
+                MAX_TRACK_FILES,
+            );
+            return None;
+        }
+        file_names.push((t.name.clone(), t.weight));
+    }
+    let names = Names {
+        scripts: &script_names,
+        files: &file_names,
+    };
+
+    // Script security (keepalived reports it before completing the instances).
+    let has_scripts = cmds.first.is_some()
+        || raw.instances.iter().any(|i| has_cmd(&i.notifies))
+        || raw.groups.iter().any(|g| has_cmd(&g.notifies));
+    if has_scripts && !raw.global.enable_script_security {
+        let sp = cmds
+            .first
+            .or_else(|| {
+                raw.instances
+                    .iter()
+                    .find(|i| has_cmd(&i.notifies))
+                    .map(|i| i.span)
+            })
+            .or_else(|| raw.groups.first().map(|g| g.span))
+            .unwrap_or_default();
+        d.push(
+            sp,
+            Severity::Security,
+            "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+        );
+    }
+
+    // Instances.
+    let mut done: Vec<Done> = Vec::new();
+    for ri in raw.instances {
+        if let Some(x) = complete(ri, &raw.global, &names, d) {
+            done.push(x);
+        }
+    }
+    check_duplicate_vrids(&mut done, d);
+
+    // Sync groups: membership, weighted trackers.
+    let mut groups: Vec<PendingGroup> = Vec::new();
+    for rg in raw.groups {
+        let mut members: heapless::Vec<u16, 32> = heapless::Vec::new();
+        for (m, sp) in &rg.members {
+            match done.iter().position(|x| &x.inst.name == m) {
+                None => d.warn(
+                    *sp,
+                    format!(
+                        "Virtual router {m} specified in sync group {} doesn't exist - ignoring",
+                        rg.name
+                    ),
+                ),
+                Some(i) => {
+                    let gi = groups.len() as u16;
+                    let inst = done.get_mut(i).map(|x| &mut x.inst);
+                    match inst {
+                        Some(inst) if inst.sync_group.is_some() => d.warn(
+                            *sp,
+                            format!(
+                                "({m}) is already in a sync group - ignoring for sync group {}",
+                                rg.name
+                            ),
+                        ),
+                        Some(inst) => {
+                            if members.push(i as u16).is_err() {
+                                d.fatal(
+                                    *sp,
+                                    format!(
+                                        "too many members in sync group {} (at most 32)",
+                                        rg.name
+                                    ),
+                                );
+                                return None;
+                            }
+                            inst.sync_group = Some(gi);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        if members.len() < 2 {
+            d.warn(rg.span, format!("Sync group {} has only {} virtual router(s) - this probably isn't what you want", rg.name, members.len()));
+        }
+        if !rg.sync_group_tracking_weight {
+            for &m in &members {
+                let Some(x) = done.get_mut(m as usize) else {
+                    continue;
+                };
+                let iname = x.inst.name.clone();
+                x.tracks.retain(|(t, sp)| {
+                    let w = effective_weight(t, &names);
+                    if w != 0 {
+                        if let TrackTarget::Script(si) = t.target {
+                            let sn = script_names.get(si as usize).map(|s| s.0.as_str()).unwrap_or("");
+                            d.warn(*sp, format!("({iname}) ignoring tracked script {sn} with weights due to SYNC group"));
+                        } else {
+                            d.warn(*sp, format!("({iname}) ignoring weighted tracker due to SYNC group"));
+                        }
+                    }
+                    w == 0
+                });
+            }
+        }
+        let tracks = resolve_tracks(&rg.name, rg.tracks, &names, d);
+        let sg = SyncGroup {
+            name: rg.name,
+            members,
+            tracks: Slice::default(),
+            notifies: Notifies::default(),
+            smtp_alert: rg
+                .smtp_alert
+                .or(raw.global.smtp_alert_vrrp)
+                .or(raw.global.smtp_alert)
+                .unwrap_or(false),
+            sync_group_tracking_weight: rg.sync_group_tracking_weight,
+        };
+        groups.push((sg, tracks, rg.notifies, rg.span));
+    }
+
+    // Place instances into the pools.
+    for x in done {
+        let mut inst = x.inst;
+        let pools = (|| {
+            inst.vips = push_all(
+                &mut cmds.cfg.vips,
+                &x.vips,
+                d,
+                "virtual_ipaddress entries",
+                "MAX_VIPS",
+            )?;
+            inst.evips = push_all(
+                &mut cmds.cfg.vips,
+                &x.evips,
+                d,
+                "virtual_ipaddress_excluded entries",
+                "MAX_VIPS",
+            )?;
+            inst.vroutes = push_all(
+                &mut cmds.cfg.routes,
+                &x.vroutes,
+                d,
+                "virtual_routes entries",
+                "MAX_ROUTES",
+            )?;
+            inst.tracks = push_all(
+                &mut cmds.cfg.tracks,
+                &x.tracks,
+                d,
+                "track_script/track_interface/track_file entries",
+                "MAX_TRACKS",
+            )?;
+            inst.peers = push_all(
+                &mut cmds.cfg.peers,
+                &x.peers,
+                d,
+                "unicast_peer entries",
+                "MAX_PEERS",
+            )?;
+            Some(())
+        })();
+        pools?;
+        inst.notifies = cmds.notifies(&x.notifies, d);
+        if cmds.cfg.instances.push(inst).is_err() {
+            full(
+                d,
+                x.span,
+                "vrrp_instance blocks",
+                "MAX_INSTANCES",
+                MAX_INSTANCES,
+            );
+            return None;
+        }
+    }
+    for (mut sg, tracks, notifies, span) in groups {
+        sg.tracks = push_all(
+            &mut cmds.cfg.tracks,
+            &tracks,
+            d,
+            "track_script/track_interface/track_file entries",
+            "MAX_TRACKS",
+        )?;
+        sg.notifies = cmds.notifies(&notifies, d);
+        if cmds.cfg.sync_groups.push(sg).is_err() {
+            full(
+                d,
+                span,
+                "vrrp_sync_group blocks",
+                "MAX_SYNC_GROUPS",
+                MAX_SYNC_GROUPS,
+            );
+            return None;
+        }
+    }
+    cmds.cfg.static_vips = push_all(
+        &mut cmds.cfg.vips,
+        &raw.static_vips,
+        d,
+        "static_ipaddress entries",
+        "MAX_VIPS",
+    )?;
+    cmds.cfg.static_routes = push_all(
+        &mut cmds.cfg.routes,
+        &raw.static_routes,
+        d,
+        "static_routes entries",
+        "MAX_ROUTES",
+    )?;
+    if !cmds.ok {
+        return None;
+    }
+    Some(cfg)
+}
+
+fn has_cmd(n: &RawNotifies) -> bool {
+    n.master.is_some()
+        || n.backup.is_some()
+        || n.fault.is_some()
+        || n.stop.is_some()
+        || n.generic.is_some()
+        || n.master_rx_lower_pri.is_some()
+        || n.deleted_cmd.is_some()
+}
+
+/// Two instances with the same VRID on the same interface and family (and both multicast, or
+/// unicast with a common peer) cannot both run: the later one is dropped with an error.
+fn check_duplicate_vrids(done: &mut Vec<Done>, d: &mut Diagnostics) {
+    let mut keep = vec![true; done.len()];
+    for (j, b) in done.iter().enumerate() {
+        for a in done.iter().take(j) {
+            let (ia, ib) = (&a.inst, &b.inst);
+            if ia.vrid != ib.vrid || ia.family != ib.family || ia.interface != ib.interface {
+                continue;
+            }
+            let clash = match (a.peers.is_empty(), b.peers.is_empty()) {
+                (true, true) => true,
+                (false, false) => a
+                    .peers
+                    .iter()
+                    .any(|(p, _)| b.peers.iter().any(|(q, _)| p.addr == q.addr)),
+                _ => false,
+            };
+            if clash {
+                let fam = if ia.family == Family::V4 {
+                    "IPv4"
+                } else {
+                    "IPv6"
+                };
+                let ifn = ib
+                    .interface
+                    .as_ref()
+                    .map(|s| s.as_str())
+                    .unwrap_or("(none)");
+                d.error(
+                    b.span,
+                    format!(
+                        "{} and {} both use VRID {} with {fam} on interface {ifn}",
+                        ia.name, ib.name, ib.vrid
+                    ),
+                );
+                if let Some(k) = keep.get_mut(j) {
+                    *k = false;
+                }
+                break;
+            }
+        }
+    }
+    let mut it = keep.into_iter();
+    done.retain(|_| it.next().unwrap_or(true));
+}
