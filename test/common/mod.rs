@@ -240,6 +240,13 @@ pub fn build_config(lines: &[&str]) -> Box<Config> {
                             }
                             inst.auth = Auth::Pass(k);
                         }
+                        "ah" => {
+                            let mut k = [0u8; 8];
+                            for (d, s) in k.iter_mut().zip(v.bytes()) {
+                                *d = s;
+                            }
+                            inst.auth = Auth::Ah(k);
+                        }
                         "lower_prio_no_advert" => inst.lower_prio_no_advert = true,
                         "higher_prio_send_advert" => inst.higher_prio_send_advert = true,
                         "strict" => inst.strict = true,
