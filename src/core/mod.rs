@@ -72,9 +72,11 @@ use crate::wire::{AdvertTx, Destination, TxAuth};
 
 /// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
 /// megabytes) never lands in the stack frame of `handle()`.
+/// Uses `config::new_config()`, which builds it on a helper thread with a big enough stack
+/// (a 2 MiB test thread would overflow in a debug build).
 #[inline(never)]
 fn boxed_default_config() -> Box<Config> {
-    Box::default()
+    crate::config::new_config()
 }
 
 /// `*dst = src.clone()` without a stack temporary of the whole `Config`.
