@@ -6,7 +6,7 @@
 //! `UPDATE_GOLDEN=1 cargo test --test core_scenarios` regenerates the expected files.
 //!
 //! Input lines:
-//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T start`, `@T end`, `@T shutdown`
+//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T ifgone IFINDEX`, `@T start`, `@T end`, `@T shutdown`
 //! - `@T advert key=value...` (src, prio, vrid, ttl, version, int (cs), addrs=a,b, naddr,
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`
@@ -208,6 +208,11 @@ fn run_scenario(dir: &Path) -> String {
                 r.core.handle(now, Event::Interface(info), &mut r.out);
             }
             Some("start") => r.core.handle(now, Event::Start, &mut r.out),
+            Some("ifgone") => {
+                let ifindex = words[1].parse().unwrap();
+                r.core
+                    .handle(now, Event::InterfaceGone { ifindex }, &mut r.out);
+            }
             Some("shutdown") => r.core.handle(now, Event::Shutdown, &mut r.out),
             Some("advert") => {
                 let (ifindex, rx) = advert(r.core.config(), &words[1..]);
