@@ -59,6 +59,7 @@ fn main() -> ExitCode {
 
     let opts = LoadOptions {
         config_id: cli.config_id.clone(),
+        all_config: cli.all_config,
     };
     let loaded = load(&cli.config_file, &opts);
 
