@@ -124,7 +124,10 @@ fn run_daemon(cli: Cli, config: Box<Config>) -> ExitCode {
         pid_file: Some(cli.pid_file.clone()),
         vrrp_pid_file: Some(cli.vrrp_pid_file.clone()),
         config_path: cli.config_file.clone(),
-        config_id: cli.config_id.clone(),
+        load_opts: LoadOptions {
+            config_id: cli.config_id.clone(),
+            all_config: cli.all_config,
+        },
     };
     if daemon::already_running(&opts) {
         log::info!("daemon is already running");

@@ -84,6 +84,9 @@ impl Daemon {
                 }
             }
             Action::StateChanged { .. } => {}
+            Action::InstanceDeleted { instance, priority } => {
+                self.instance_deleted(instance, priority)
+            }
             // Actions added to the core after this daemon was written (e.g. InstanceDeleted)
             // are logged rather than breaking the build at merge time.
             #[allow(unreachable_patterns)]
@@ -276,6 +279,51 @@ impl Daemon {
             ),
             Err(e) => log::error!("netlink: {}", e),
         }
+    }
+
+    /// A reload removed `previous_config().instances[inst]`: keepalived runs its DELETED
+    /// (with `notify_deleted`) or FAULT notifies from the old configuration, then the FIFO line.
+    fn instance_deleted(&mut self, inst: u16, priority: u8) {
+        let Some(prev) = self.core.previous_config() else {
+            return;
+        };
+        let Some(i) = prev.instances.get(inst as usize) else {
+            return;
+        };
+        let n = &i.notifies;
+        let (event, specific) = if n.deleted {
+            (crate::notify::Event::Deleted, n.deleted_cmd)
+        } else {
+            (crate::notify::Event::Fault, n.fault)
+        };
+        let words = crate::notify::NotifyArgs::new(
+            crate::notify::Subject::Instance,
+            i.name.as_str(),
+            event,
+            priority,
+        );
+        let generic = n.generic;
+        let name: heapless::String<64> = i.name.clone();
+        let mut pids: heapless::Vec<i32, 2> = heapless::Vec::new();
+        if let Some(c) = specific {
+            if let Ok(pid) = self.spawn_with(true, c, &[]) {
+                let _ = pids.push(pid);
+            }
+        }
+        if let Some(c) = generic {
+            if let Ok(pid) = self.spawn_with(true, c, &words.words()) {
+                let _ = pids.push(pid);
+            }
+        }
+        for pid in pids {
+            let _ = self.children.add(pid, Kind::Notify, None);
+        }
+        self.fifos.notify(
+            crate::notify::Subject::Instance,
+            name.as_str(),
+            event,
+            priority,
+        );
     }
 
     /// Spawn command `id` with the generic notify's extra words; returns the pid.

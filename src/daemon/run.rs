@@ -38,9 +38,9 @@ pub struct RunOpts {
     /// `-p` (default /run/keepalived.pid) and `-r` (default /run/keepalived_vrrp.pid).
     pub pid_file: Option<PathBuf>,
     pub vrrp_pid_file: Option<PathBuf>,
-    /// Config file and `-i` config id, for SIGHUP.
+    /// Config file and how to load it (`-i`, `-e`), for SIGHUP.
     pub config_path: PathBuf,
-    pub config_id: Option<String>,
+    pub load_opts: crate::config::LoadOptions,
 }
 
 /// Max packets read from one socket per loop turn (so one busy socket cannot starve others).
@@ -456,9 +456,7 @@ impl Daemon {
     #[inline(never)]
     fn reload(&mut self) {
         log::info!("Reloading ...");
-        let opts = crate::config::LoadOptions {
-            config_id: self.opts.config_id.clone(),
-        };
+        let opts = self.opts.load_opts.clone();
         log::info!("Opening file '{}'.", self.opts.config_path.display());
         let loaded = crate::config::load(&self.opts.config_path, &opts);
         for d in loaded.diags.iter() {
