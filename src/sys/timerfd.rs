@@ -63,7 +63,7 @@ impl TimerFd {
         if let Some(t) = at {
             // A zero it_value disarms; the origin of our clock is never exactly 0 µs, but be safe.
             let us = t.as_micros().max(1);
-            spec.it_value.tv_sec = (us / 1_000_000) as libc::time_t;
+            spec.it_value.tv_sec = (us / 1_000_000) as _;
             spec.it_value.tv_nsec = ((us % 1_000_000) * 1000) as _;
         }
         // SAFETY: `spec` is a valid itimerspec; old value pointer may be null.
