@@ -69,7 +69,7 @@ impl Daemon {
             Action::RunScript { script } => self.run_script(script),
             Action::RunNotify { command, args } => self.run_notify(command, args),
             Action::FifoLine(args) => self.fifo_line(&args),
-            Action::SmtpAlert { .. } => log::debug!("SMTP alerts are not sent by this build"),
+            Action::SmtpAlert { subject, state } => self.smtp_alert(subject, state),
             Action::Log(l) => {
                 let cfg = self.core.config();
                 let m = l.msg.display(cfg);
@@ -435,7 +435,7 @@ impl Daemon {
     }
 }
 
-fn event_of(s: NotifyState) -> crate::notify::Event {
+pub(super) fn event_of(s: NotifyState) -> crate::notify::Event {
     use crate::notify::Event as E;
     match s {
         NotifyState::Master => E::Master,

@@ -19,6 +19,7 @@ pub mod dump;
 pub mod exec;
 pub mod iface;
 pub mod run;
+pub mod smtp;
 
 pub use run::{Daemon, RunOpts, EXIT_CONFIG, EXIT_FATAL, EXIT_OK};
 

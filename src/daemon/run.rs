@@ -71,6 +71,10 @@ pub struct Daemon {
     pub(super) prev_cmds: crate::exec::PreparedCommands,
     /// notify_fifo / vrrp_notify_fifo.
     pub(super) fifos: crate::notify::fifo::Fifos,
+    /// SMTP alerts (when `smtp_server` and `notification_email` are set).
+    pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
+    pub(super) smtp_logged: heapless::String<256>,
+    pub(super) hostname: heapless::String<64>,
 }
 
 fn errno_text(e: i32) -> io::Error {
@@ -99,7 +103,18 @@ impl Daemon {
             cmds: Default::default(),
             prev_cmds: Default::default(),
             fifos: Default::default(),
+            smtp: None,
+            smtp_logged: heapless::String::new(),
+            hostname: heapless::String::new(),
         });
+        if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            for c in h.trim().chars() {
+                if d.hostname.push(c).is_err() {
+                    break;
+                }
+            }
+        }
+        d.smtp = super::smtp::mailer(cfg);
         d.prepare_commands(cfg);
         let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
         if d.dump_dir.push_str(&tmp).is_err() {
@@ -325,10 +340,14 @@ impl Daemon {
     pub fn run(&mut self) -> i32 {
         let mut ready = Ready::new();
         loop {
-            let deadline = match (self.core.next_deadline(), self.children.next_deadline()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let deadline = [
+                self.core.next_deadline(),
+                self.children.next_deadline(),
+                self.smtp_deadline(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             if let Err(e) = self.reactor.timer.arm_at(deadline) {
                 log::error!("timerfd: {}", e);
                 return EXIT_FATAL;
@@ -357,6 +376,11 @@ impl Daemon {
                 self.kill_overdue(t);
                 self.core.handle(t, Event::Timer, &mut self.acts);
                 self.apply();
+                self.smtp_timer(t);
+            }
+            Slot::Smtp => {
+                let r = self.reactor.extra_revents;
+                self.on_smtp(r, now());
             }
             Slot::Signal => self.on_signals(),
             Slot::Netlink => self.on_netlink(),

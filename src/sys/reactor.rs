@@ -37,6 +37,9 @@ pub enum Slot {
     Ah4 { ifindex: u32 },
     /// PF_PACKET socket for GARP/NA frames (send only).
     Packet { ifindex: u32 },
+    /// The SMTP alert connection: a descriptor owned by `crate::notify::smtp_conn` (a new
+    /// one per alert), polled with the interest set by [`Reactor::set_extra`].
+    Smtp,
     /// A notify FIFO, opened read-write so it never blocks or fails without a reader; it is
     /// written only and never polled.
     Fifo { id: u16 },
@@ -47,11 +50,14 @@ pub struct Reactor {
     pub timer: TimerFd,
     pub signals: SignalFd,
     table: Vec<(OwnedFd, Slot), MAX_FDS>,
-    pfds: Vec<libc::pollfd, { MAX_FDS + 2 }>,
+    pfds: Vec<libc::pollfd, { MAX_FDS + 3 }>,
+    /// A borrowed descriptor polled as [`Slot::Smtp`] (fd, events), and what it reported.
+    extra: Option<(RawFd, i16)>,
+    pub extra_revents: i16,
 }
 
 /// The set of slots ready after one [`Reactor::wait`].
-pub type Ready = Vec<Slot, { MAX_FDS + 2 }>;
+pub type Ready = Vec<Slot, { MAX_FDS + 3 }>;
 
 impl Reactor {
     pub fn new() -> io::Result<Reactor> {
@@ -60,6 +66,8 @@ impl Reactor {
             signals: SignalFd::new()?,
             table: Vec::new(),
             pfds: Vec::new(),
+            extra: None,
+            extra_revents: 0,
         })
     }
 
@@ -108,6 +116,12 @@ impl Reactor {
         self.table.iter().map(|(_, s)| *s)
     }
 
+    /// Poll a descriptor owned elsewhere (the SMTP connection) for `events` on the next
+    /// turns; `None` stops. The owner keeps it open while it is set.
+    pub fn set_extra(&mut self, fd: Option<RawFd>, events: i16) {
+        self.extra = fd.filter(|_| events != 0).map(|f| (f, events));
+    }
+
     /// Block until at least one descriptor is ready (or `timeout_ms`, -1 = forever) and fill
     /// `ready` with the slots that are. EINTR returns with nothing ready.
     pub fn wait(&mut self, ready: &mut Ready, timeout_ms: i32) -> io::Result<()> {
@@ -129,6 +143,14 @@ impl Reactor {
             };
             let _ = self.pfds.push(mk(raw));
         }
+        if let Some((fd, events)) = self.extra {
+            let _ = self.pfds.push(libc::pollfd {
+                fd,
+                events,
+                revents: 0,
+            });
+        }
+        self.extra_revents = 0;
         // SAFETY: `pfds` holds `len()` initialised pollfd structs that the kernel may update.
         let n = unsafe {
             libc::poll(
@@ -154,7 +176,10 @@ impl Reactor {
                 1 => Slot::Signal,
                 _ => match self.table.get(i - 2) {
                     Some((_, s)) => *s,
-                    None => continue,
+                    None => {
+                        self.extra_revents = p.revents;
+                        Slot::Smtp
+                    }
                 },
             };
             let _ = ready.push(slot);
