@@ -17,6 +17,15 @@ fn configs() -> Vec<PathBuf> {
             }
         }
     }
+    // The protocol core's replay scenarios carry their own configs.
+    if let Ok(rd) = std::fs::read_dir("test/scenarios") {
+        for e in rd.flatten() {
+            let p = e.path().join("keepalived.conf");
+            if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
     if let Ok(rd) = std::fs::read_dir("/usr/share/doc/keepalived/samples") {
         for e in rd.flatten() {
             let p = e.path();
