@@ -200,6 +200,12 @@ impl Actions {
     pub fn len(&self) -> usize {
         self.q.len()
     }
+    /// Drop the actions pushed after the queue had `len` entries (newest first).
+    pub fn truncate(&mut self, len: usize) {
+        while self.q.len() > len {
+            self.q.pop_back();
+        }
+    }
     pub fn is_empty(&self) -> bool {
         self.q.is_empty()
     }

@@ -100,6 +100,9 @@ pub struct InstanceRt {
     /// Split brain seen while master; last time it was logged.
     pub split_brain: bool,
     pub split_brain_logged_at: Option<Instant>,
+    /// Last time a dropped advert was logged, per [`super::rx_check::Reject`] reason: a flood
+    /// of bad packets is counted in full but logged at most once per second per reason.
+    pub reject_logged_at: [Option<Instant>; super::rx_check::REJECT_REASONS],
     pub stats: Stats,
     pub ah_seq: u32,
     /// Highest AH sequence number accepted from the peer.

@@ -37,7 +37,15 @@ pub enum Reject {
     Mode,
     /// `unicast_src_err`
     UnicastSrc,
+    /// `addr_list_err` (a VIP missing from the advert; logged separately from the count)
+    AddrMissing,
 }
+
+/// Number of [`Reject`] variants (size of the per-reason log rate limiter).
+pub const REJECT_REASONS: usize = 13;
+
+/// A dropped advert's log line is emitted at most this often per instance and reason.
+const REJECT_LOG_EVERY: Duration = Duration::from_secs(1);
 
 impl Core {
     pub(super) fn on_parse_error(&mut self, _ifindex: u32, _bytes: &[u8], _e: ParseError) {
@@ -77,11 +85,13 @@ impl Core {
             }
             return;
         };
+        let logs_from = out.len();
         match self.check(i, rx, checksum_verified, out) {
             Ok(()) => {}
             Err(rej) => {
                 self.count(i, rej);
-                if rej == Reject::AddrList {
+                self.rate_limit_reject_log(now, i, rej, logs_from, out);
+                if matches!(rej, Reject::AddrList | Reject::AddrMissing) {
                     self.record_split_brain(now, i, rx.src, out);
                 }
                 return;
@@ -95,6 +105,30 @@ impl Core {
         match self.inst.get(i).map(|r| r.state) {
             Some(State::Backup) => self.backup_rx(now, i, rx, out),
             Some(State::Master) => self.master_rx(now, i, rx, out),
+            _ => {}
+        }
+    }
+
+    /// Keep the log lines `check` pushed for this rejection only if this reason was not
+    /// logged for the instance in the last second (a flood must not flood syslog).
+    fn rate_limit_reject_log(
+        &mut self,
+        now: Instant,
+        i: usize,
+        rej: Reject,
+        logs_from: usize,
+        out: &mut Actions,
+    ) {
+        let Some(slot) = self
+            .inst
+            .get_mut(i)
+            .and_then(|r| r.reject_logged_at.get_mut(rej as usize))
+        else {
+            return;
+        };
+        match *slot {
+            Some(t) if now < t + REJECT_LOG_EVERY => out.truncate(logs_from),
+            _ if out.len() > logs_from => *slot = Some(now),
             _ => {}
         }
     }
@@ -118,6 +152,7 @@ impl Core {
             // keepalived counts a multicast/unicast mismatch as an address-list error.
             Reject::Mode => &mut s.addr_list_err,
             Reject::UnicastSrc => &mut s.unicast_src_err,
+            Reject::AddrMissing => &mut s.addr_list_err,
         };
         *c += 1;
     }
@@ -278,7 +313,7 @@ impl Core {
                     vrid: c.vrid,
                     addr: *missing,
                 }));
-                return Err(Reject::AddrList);
+                return Err(Reject::AddrMissing);
             }
         }
         // 13. unicast source and TTL range.
