@@ -16,6 +16,7 @@
 
 pub mod children;
 pub mod dump;
+pub mod events;
 pub mod exec;
 pub mod iface;
 pub mod run;

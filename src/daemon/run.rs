@@ -15,7 +15,7 @@ use crate::config::{Auth, Config, Family};
 use crate::core::{Actions, Core, Event, IfInfo, ScriptResult};
 use crate::limits::MAX_CHILDREN;
 use crate::logging::StackBuf;
-use crate::sys::netlink::{self, NlEvent};
+use crate::sys::netlink;
 use crate::sys::process::{self, Exit};
 use crate::sys::raw;
 use crate::sys::reactor::{Reactor, Ready, Slot};
@@ -150,7 +150,7 @@ impl Daemon {
 
     /// Prepare every command (user lookups, PATH, script security) and open the FIFOs; logs
     /// keepalived's lines about them. Start-up and reload only.
-    fn prepare_commands(&mut self, cfg: &Config) {
+    pub(super) fn prepare_commands(&mut self, cfg: &Config) {
         use crate::notify::fifo::{FifoWriter, OpenMode};
         let path_env = std::env::var_os("PATH");
         let path = path_env.as_ref().map(|p| {
@@ -177,13 +177,13 @@ impl Daemon {
         self.fifos.open();
     }
 
-    fn cmd_fd(&self) -> io::Result<RawFd> {
+    pub(super) fn cmd_fd(&self) -> io::Result<RawFd> {
         self.reactor
             .fd(Slot::NetlinkCmd)
             .ok_or_else(|| errno_text(libc::EBADF))
     }
 
-    fn report_iface(&mut self, t: Instant, k: usize) {
+    pub(super) fn report_iface(&mut self, t: Instant, k: usize) {
         let Some(i) = self.ifs.ifs.get(k) else { return };
         if i.ifindex == 0 {
             return;
@@ -228,7 +228,7 @@ impl Daemon {
     }
 
     /// One socket per (interface, family, protocol) the instances use.
-    fn open_sockets(&mut self) {
+    pub(super) fn open_sockets(&mut self) {
         let cfg = self.core.config();
         let mut want: Vec<(Slot, Option<IpAddr>), 64> = Vec::new();
         for inst in cfg.instances.iter() {
@@ -475,62 +475,6 @@ impl Daemon {
         }
     }
 
-    /// SIGHUP: parse and validate the file completely; only a usable config reaches the core,
-    /// which keeps the state of unchanged instances and adds/removes only what changed.
-    #[inline(never)]
-    fn reload(&mut self) {
-        log::info!("Reloading ...");
-        let opts = self.opts.load_opts.clone();
-        log::info!("Opening file '{}'.", self.opts.config_path.display());
-        let loaded = crate::config::load(&self.opts.config_path, &opts);
-        for d in loaded.diags.iter() {
-            log::warn!("{}", d);
-        }
-        let errors = loaded
-            .diags
-            .iter()
-            .filter(|d| d.severity >= crate::config::Severity::Error)
-            .count();
-        let Some(cfg) = loaded.config else {
-            log::error!(
-                "Reload failed: the new configuration is not usable; keeping the running one"
-            );
-            return;
-        };
-        // keepalived applies whatever survived the errors; a file so broken that no instance
-        // survived would drop every VIP, so that one case is refused.
-        if errors > 0 && cfg.instances.is_empty() && !self.core.config().instances.is_empty() {
-            log::error!(
-                "Reload refused: {} errors and no vrrp_instance left; keeping the running configuration",
-                errors
-            );
-            return;
-        }
-        self.prepare_commands(&cfg);
-        let t = now();
-        let mut fresh = IfTable::from_config(&cfg);
-        for old in self.ifs.ifs.iter() {
-            if fresh.by_name(&old.name).is_none() {
-                let _ = fresh.ifs.push(old.clone());
-            }
-        }
-        self.ifs = fresh;
-        if let Ok(fd) = self.cmd_fd() {
-            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf) {
-                log::error!("Netlink dump: {}", e);
-            }
-        }
-        for k in 0..self.ifs.ifs.len() {
-            self.report_iface(t, k);
-        }
-        self.core.handle(t, Event::Reload(&cfg), &mut self.acts);
-        self.apply();
-        self.open_sockets();
-        log::info!("Reload complete");
-        // A reload allocates (the new config); the audit counts from here again.
-        self.alloc_baseline = crate::sys::alloc::count();
-    }
-
     /// Start-up is over (called after the stack trim, which reads /proc): the allocation
     /// audit counts from here.
     pub fn startup_complete(&mut self) {
@@ -546,91 +490,6 @@ impl Daemon {
                 now
             );
         }
-    }
-
-    fn on_netlink(&mut self) {
-        let Some(fd) = self.reactor.fd(Slot::Netlink) else {
-            return;
-        };
-        for _ in 0..RX_BURST {
-            let n = match netlink::recv(fd, &mut self.nl_buf) {
-                Ok(Some(n)) => n,
-                Ok(None) => break,
-                Err(e) => {
-                    // ENOBUFS: we lost notifications; a re-dump would be needed.
-                    log::warn!("Netlink: {}", e);
-                    break;
-                }
-            };
-            let mut evs: Vec<NlEvent, 64> = Vec::new();
-            netlink::parse(self.nl_buf.get(..n).unwrap_or(&[]), |ev| {
-                let _ = evs.push(ev);
-            });
-            for ev in evs {
-                self.on_nl_event(&ev);
-            }
-        }
-    }
-
-    fn on_nl_event(&mut self, ev: &NlEvent) {
-        let t = now();
-        match ev {
-            NlEvent::Link {
-                deleted, ifindex, ..
-            } => {
-                let was = self.ifs.by_index(*ifindex).map(|i| i.up && i.running);
-                let Some(k) = self.ifs.apply(ev) else { return };
-                if *deleted {
-                    self.core.handle(
-                        t,
-                        Event::InterfaceGone { ifindex: *ifindex },
-                        &mut self.acts,
-                    );
-                } else {
-                    let now_up = self.ifs.ifs.get(k).map(|i| i.up && i.running);
-                    if was != now_up {
-                        if let Some(i) = self.ifs.ifs.get(k) {
-                            log::info!(
-                                "Netlink reports {} {}",
-                                i.name,
-                                if now_up == Some(true) { "up" } else { "down" }
-                            );
-                        }
-                    }
-                    self.report_iface(t, k);
-                }
-            }
-            NlEvent::Addr {
-                deleted,
-                ifindex,
-                addr,
-                ..
-            } => {
-                if self.ifs.apply(ev).is_none() {
-                    return;
-                }
-                if *deleted {
-                    if let Some(p) = self
-                        .expected_dels
-                        .iter()
-                        .position(|e| *e == (*ifindex, *addr))
-                    {
-                        self.expected_dels.swap_remove(p);
-                    } else {
-                        let e = Event::VipDeleted {
-                            ifindex: *ifindex,
-                            addr: *addr,
-                        };
-                        self.core.handle(t, e, &mut self.acts);
-                    }
-                }
-                if let Some(k) = self.ifs.ifs.iter().position(|i| i.ifindex == *ifindex) {
-                    self.report_iface(t, k);
-                }
-            }
-            _ => {}
-        }
-        self.apply();
     }
 
     fn reap(&mut self) {
@@ -684,7 +543,7 @@ impl Daemon {
     }
 
     /// Execute every queued action.
-    fn apply(&mut self) {
+    pub(super) fn apply(&mut self) {
         while let Some(a) = self.acts.pop() {
             self.exec(a);
         }
