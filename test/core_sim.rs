@@ -256,6 +256,31 @@ fn crash_and_restart_preempts_back() {
 }
 
 #[test]
+fn ah_restart_with_a_fresh_counter_is_accepted_by_the_peer() {
+    // keepalived keeps one AH counter per instance for both directions: a restarted node
+    // learns the master's count while backup and continues above it once master again.
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=200 ah=12345678"), cfg("prio=100 ah=12345678")],
+            Instant::ZERO,
+        );
+        net.run_until(t(10.0));
+        assert_eq!(net.masters(0), vec![0]);
+        net.crash(0);
+        net.run_until(t(30.0));
+        assert_eq!(net.masters(0), vec![1]);
+        net.boot(0);
+        net.run_until(t(50.0));
+        assert_eq!(net.masters(0), vec![0], "the restarted node preempts back");
+        let b = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+        assert_eq!(
+            b.stats.auth_failure, 0,
+            "no advert of the restarted node was refused"
+        );
+    });
+}
+
+#[test]
 fn loss_and_delay_then_convergence() {
     big(|| {
         let cfgs = (0..5).map(|i| cfg(&format!("prio={}", 100 + i))).collect();
