@@ -9,7 +9,9 @@ BIN=$(readlink -f "${1:?usage: t-reload-100.sh path/to/keepalived-rs}")
 trap lab_cleanup EXIT
 RELOADS=${RELOADS:-100}
 fail=0
-check() { if eval "$2"; then log "ok: $1"; else log "FAIL: $1"; fail=1; fi; }
+check() {
+  if eval "$2"; then log "ok: $1"; else log "FAIL: $1"; fail=1; ip -n "$P-a" -br addr show dev eth0 >&2; fi
+}
 
 lab_up 2
 STATE=MASTER PRIO=150 AUTH=PASS gen_conf a "$LAB/a.conf"
@@ -89,13 +91,15 @@ vrrp_instance VI_2 {
 }
 CONF
 kill -HUP "$pid"
-sleep 2
+wait_vip a 198.51.100.11 5
+wait_vip a 192.0.2.101 5
 check "the added VIP of VI_1 is set" "has_vip a 192.0.2.101"
 check "the new owner instance VI_2 set its VIPs" "has_vip a 198.51.100.10 && has_vip a 198.51.100.11"
 check "VI_1's first VIP untouched" "! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
 cp "$LAB/a.good" "$LAB/a.conf"
 kill -HUP "$pid"
-sleep 2
+wait_no_vip a 198.51.100.11 5
+wait_no_vip a 192.0.2.101 5
 check "the removed VIP is gone" "! has_vip a 192.0.2.101"
 check "the removed instance's VIPs are gone" "! has_vip a 198.51.100.10 && ! has_vip a 198.51.100.11"
 check "VI_1 still master with its VIP" "has_vip a 192.0.2.100"
