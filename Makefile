@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
+.PHONY: all build test test-unit test-be test-netns test-ops test-interop lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -25,7 +25,7 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-be test-netns
+test: deps lint test-unit test-be test-netns test-ops test-interop
 
 test-unit:
 	$(CARGO) test --locked --all-targets
@@ -36,6 +36,15 @@ test-be:
 
 test-netns: build
 	@test/netns/run-all.sh $(OUTBIN)
+
+# Operations: SIGHUP soak under client load, broken reloads, instance add/remove.
+test-ops: build
+	test/ops/t-reload-100.sh $(OUTBIN)
+
+# Mixed clusters with Debian's keepalived 2.2.7, and one JSON reader for both dumps.
+test-interop: build
+	test/interop/t-json.sh $(OUTBIN)
+	test/interop/t-mixed.sh $(OUTBIN)
 
 lint:
 	$(CARGO) fmt --all -- --check
