@@ -103,5 +103,14 @@ wait_no_vip a 192.0.2.101 5
 check "the removed VIP is gone" "! has_vip a 192.0.2.101"
 check "the removed instance's VIPs are gone" "! has_vip a 198.51.100.10 && ! has_vip a 198.51.100.11"
 check "VI_1 still master with its VIP" "has_vip a 192.0.2.100"
+# STATS_CLEAR (SIGRTMAX-1): the stats are written, then the counters start again from zero.
+kill -USR2 "$pid"; sleep 0.5
+sent0=$(awk '/Sent:/{print $2; exit}' "$LAB/a.tmp/keepalived.stats")
+kill -s RTMAX-1 "$pid"; sleep 0.5
+kill -USR2 "$pid"; sleep 0.5
+sent1=$(awk '/Sent:/{print $2; exit}' "$LAB/a.tmp/keepalived.stats")
+log "adverts sent before STATS_CLEAR: $sent0, after: $sent1"
+check "STATS_CLEAR zeroes the counters" "[ ${sent0:-0} -gt 5 ] && [ ${sent1:-99} -le 2 ]"
+
 [ "$fail" -eq 0 ] && echo "reload: passed" || { echo "reload: FAILED"; tail -30 "$LAB/a.log"; }
 exit "$fail"
