@@ -104,9 +104,8 @@ pub struct InstanceRt {
     /// of bad packets is counted in full but logged at most once per second per reason.
     pub reject_logged_at: [Option<Instant>; super::rx_check::REJECT_REASONS],
     pub stats: Stats,
+    /// AH sequence number: the last one sent or accepted (keepalived's single counter).
     pub ah_seq: u32,
-    /// Highest AH sequence number accepted from the peer.
-    pub ah_rx_seq: Option<u32>,
     pub ip_id: u16,
     /// Why the last transition happened.
     pub last_reason: Option<super::Reason>,

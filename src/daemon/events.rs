@@ -31,15 +31,16 @@ impl Daemon {
             .count();
         let Some(cfg) = loaded.config else {
             log::error!(
-                "Reload failed: the new configuration is not usable; keeping the running one"
+                "Reload refused: the new configuration is not usable; keeping the running one"
             );
             return;
         };
-        // keepalived applies whatever survived the errors; a file so broken that no instance
-        // survived would drop every VIP, so that one case is refused.
-        if errors > 0 && cfg.instances.is_empty() && !self.core.config().instances.is_empty() {
+        // keepalived applies whatever survived the errors, which can silently drop an
+        // instance and its VIPs on a typo. We keep the running configuration instead: a
+        // reload is applied only when the new file has no error at all (warnings are fine).
+        if errors > 0 {
             log::error!(
-                "Reload refused: {} errors and no vrrp_instance left; keeping the running configuration",
+                "Reload refused: {} errors in the new configuration; keeping the running one",
                 errors
             );
             return;

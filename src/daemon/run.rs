@@ -469,7 +469,10 @@ impl Daemon {
                 }
                 Sig::Usr1 => self.dump(Dump::Data),
                 Sig::Json => self.dump(Dump::Json),
-                Sig::StatsClear => self.dump(Dump::Stats),
+                Sig::StatsClear => {
+                    self.dump(Dump::Stats);
+                    self.core.clear_stats();
+                }
                 Sig::Other(_) => {}
             }
         }
