@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Floods and faults against a running pair of our daemons (issue 11).
+# A (MASTER 150) and B (BACKUP 100), VRID 51, PASS, advert_int 1, VIP 192.0.2.100.
+#  1. flood_other_vrid / flood_invalid (bad TTL) from a stranger X at FLOOD_PPS for
+#     FLOOD_SECS each: A's adverts, captured on X, stay on time (max deviation from 1 s
+#     < 10 ms), no failover, the daemons' CPU is reported.
+#  2. B's eth0 down/up FLAPS times: B goes FAULT and back to BACKUP each time, never stuck.
+#  3. the VIP deleted by hand on A: A restores it (as keepalived 2.2.7 does on the netlink
+#     event) ; kill -9 A and restart: B takes over, A cleans and preempts back.
+# Usage: t-flood-faults.sh path/to/keepalived-rs
+set -u
+BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../netns/lib.sh"
+CRAFT="python3 $here/vrrpcraft.py"
+FLOOD_PPS=${FLOOD_PPS:-50000}
+FLOOD_SECS=${FLOOD_SECS:-5}
+FLAPS=${FLAPS:-100}
+VIP=192.0.2.100
+
+lab_init flood
+lab_node a 192.0.2.11/24
+lab_node b 192.0.2.12/24
+lab_node x 192.0.2.66/24
+conf() {
+  cat >"$LAB_DIR/$1.conf" <<EOC
+vrrp_instance VI_1 {
+    state $2
+    interface eth0
+    virtual_router_id 51
+    priority $3
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass secret12
+    }
+    virtual_ipaddress {
+        $VIP
+    }
+}
+EOC
+  mkdir -p "$LAB_DIR/tmp-$1"
+}
+conf a MASTER 150
+conf b BACKUP 100
+start() {
+  lab_run "$1" "$LAB_DIR/$1.log.$(date +%s%N)" env TMPDIR="$LAB_DIR/tmp-$1" "$BIN" -n -l -D \
+    -f "$LAB_DIR/$1.conf" -p "$LAB_DIR/$1.pid" -r "$LAB_DIR/$1_vrrp.pid"
+  eval "PID_$1=$LAB_LAST_PID"
+}
+dump_logs() { for f in "$LAB_DIR"/[ab].log.*; do echo "--- $f"; tail -n 20 "$f"; done; }
+trap 'rc=$?; [ $rc -ne 0 ] && dump_logs; lab_cleanup; exit $rc' EXIT
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+out=${HOSTILE_OUT:-/tmp}/hostile-figures.txt
+: >"$out"
+
+start a
+start b
+lab_wait 15 lab_has_addr a $VIP >/dev/null || lab_fail "A never became master"
+sleep 2
+trans() { cat "$LAB_DIR"/[ab].log.* | grep -c 'Entering'; }
+t0=$(trans)
+
+for case in flood_other_vrid flood_invalid; do
+  # capture A's adverts on X while X floods (the capture does not see X's own frames)
+  ip netns exec "$LAB-x" python3 - "$((FLOOD_SECS + 2))" >"$LAB_DIR/times.$case" <<'EOP' &
+import socket, sys, time
+r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+r.bind(("eth0", 0)); r.settimeout(0.2)
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    try:
+        f, a = r.recvfrom(256)
+    except socket.timeout:
+        continue
+    # outgoing frames are X's flood; keep VRID 51 adverts from A (192.0.2.11)
+    if a[2] != socket.PACKET_OUTGOING and f[23] == 112 and f[26:30] == bytes([192, 0, 2, 11]):
+        print("%.6f" % time.monotonic(), flush=True)
+EOP
+  cap=$!
+  LAB_PIDS+=("$cap")
+  sleep 1
+  ca=$(cpu_ticks "$PID_a"); cb=$(cpu_ticks "$PID_b")
+  rate=$(ip netns exec "$LAB-x" $CRAFT flood eth0 01:00:5e:00:00:12 "$case" "$FLOOD_SECS" "$FLOOD_PPS")
+  ca=$(($(cpu_ticks "$PID_a") - ca)); cb=$(($(cpu_ticks "$PID_b") - cb))
+  wait "$cap"
+  jit=$(python3 -c '
+import sys
+t=[float(l) for l in open(sys.argv[1]) if l.strip()]
+d=[b-a for a,b in zip(t,t[1:])]
+print("%d %.1f" % (len(t), max(abs(x-1.0) for x in d)*1000 if d else 999))' "$LAB_DIR/times.$case")
+  n=${jit% *}; j=${jit#* }
+  hz=$(getconf CLK_TCK)
+  line="$case: $rate adverts_seen=$n max_jitter_ms=$j cpu_a=$((ca * 100 / hz / FLOOD_SECS))% cpu_b=$((cb * 100 / hz / FLOOD_SECS))%"
+  lab_log "$line"; echo "$line" >>"$out"
+  [ "$n" -ge $((FLOOD_SECS)) ] || lab_fail "$case: only $n adverts from A during the flood"
+  python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 10 else 1)' "$j" || lab_fail "$case: jitter ${j} ms"
+  lab_has_addr a $VIP && ! lab_has_addr b $VIP || lab_fail "$case: failover during the flood"
+  kill -0 "$PID_a" && kill -0 "$PID_b" || lab_fail "$case: a daemon died"
+done
+[ "$(trans)" = "$t0" ] || lab_fail "a state changed during the floods"
+
+lab_log "flap B's eth0 $FLAPS times"
+start_ms=$(date +%s%3N)
+for i in $(seq 1 "$FLAPS"); do
+  ip -n "$LAB-b" link set eth0 down
+  sleep 0.05
+  ip -n "$LAB-b" link set eth0 up
+  sleep 0.05
+done
+lab_wait 10 grep -q "Entering BACKUP" <(tail -n 5 "$(ls "$LAB_DIR"/b.log.* | tail -n1)") >/dev/null ||
+  true
+sleep 4
+lab_has_addr a $VIP && ! lab_has_addr b $VIP || lab_fail "after flapping: VIP not on A only"
+nf=$(grep -c 'Entering FAULT' "$LAB_DIR"/b.log.*)
+kill -0 "$PID_b" || lab_fail "B died while flapping"
+last=$(grep -E 'Entering (FAULT|BACKUP|MASTER)' "$LAB_DIR"/b.log.* | tail -n1)
+case "$last" in *BACKUP*) ;; *) lab_fail "B stuck after flapping: $last" ;; esac
+line="flap: $FLAPS down/up of B's eth0 in $(($(date +%s%3N) - start_ms)) ms, B entered FAULT $nf times, ended in BACKUP"
+lab_log "$line"; echo "$line" >>"$out"
+
+lab_log "delete the VIP by hand on A"
+ip -n "$LAB-a" addr del $VIP/32 dev eth0
+t=$(lab_wait 5 lab_has_addr a $VIP) || lab_fail "A did not restore a VIP deleted by hand"
+line="vip_deleted: A restored the VIP after ${t} ms"; lab_log "$line"; echo "$line" >>"$out"
+
+lab_log "kill -9 A, restart it"
+kill -9 "$PID_a"
+t=$(lab_wait 10 lab_has_addr b $VIP) || lab_fail "B did not take over after kill -9"
+lab_has_addr a $VIP || lab_fail "(expected) A's VIP is stale after kill -9"
+start a
+lab_wait 15 bash -c "! ip -n $LAB-b -br addr | grep -qw $VIP" >/dev/null || lab_fail "B kept the VIP"
+lab_wait 5 lab_has_addr a $VIP >/dev/null || lab_fail "A did not take the VIP back"
+[ "$(lab_count_with $VIP a b)" = 1 ] || lab_fail "not exactly one VIP holder after restart"
+line="kill9: B took over after ${t} ms; A restarted, cleaned its stale VIP and preempted back"
+lab_log "$line"; echo "$line" >>"$out"
+lab_log "PASS"
