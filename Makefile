@@ -34,8 +34,26 @@ test-unit:
 test-be:
 	@test/tools/be-test.sh
 
-test-netns: build
+test-netns: build test-hostile
 	@test/netns/run-all.sh $(OUTBIN)
+
+# Hostile input and faults (issue 11, TESTING.md): crafted packets, floods, link flaps,
+# kill -9. About 1 minute; every lab lives in its own namespaces.
+test-hostile: build
+	@test/hostile/run-all.sh $(OUTBIN)
+
+# A short run of every fuzz target (FUZZ_SECS each, default 20 s) on the committed corpus.
+FUZZ_SECS ?= 20
+fuzz-smoke:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@cd fuzz && for t in $$($(CARGO) +nightly fuzz list); do \
+	  echo "=== fuzz $$t ($(FUZZ_SECS) s)"; \
+	  mkdir -p ../target/fuzz-smoke/$$t; \
+	  $(CARGO) +nightly fuzz run $$t ../target/fuzz-smoke/$$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECS) -rss_limit_mb=2048 >../target/fuzz-smoke/$$t.log 2>&1 \
+	    || { tail -n 60 ../target/fuzz-smoke/$$t.log; exit 1; }; \
+	  grep -E '^Done' ../target/fuzz-smoke/$$t.log; \
+	done
 
 # Operations: SIGHUP soak under client load, broken reloads, instance add/remove.
 test-ops: build
