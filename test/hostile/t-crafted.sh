@@ -158,5 +158,7 @@ sleep 1
 all_on_a || lab_fail "A lost a VIP to a keyless priority-255 spoof"
 [ "$(grep -c 'Entering' "$LAB_DIR/a.log")" = "$trans_a0" ] || lab_fail "A changed state"
 [ "$(grep -c 'Entering' "$LAB_DIR/b.log")" = "$trans_b0" ] || lab_fail "B changed state"
+# No secret in the logs (the -D detail level included).
+grep -l -e secret12 -e ahsecret "$LAB_DIR"/[ab].log && lab_fail "a key appears in a log"
 cp "$LAB_DIR/table" "${HOSTILE_OUT:-/tmp}/hostile-crafted-table.txt" 2>/dev/null
 lab_log "PASS: $(wc -l <"$LAB_DIR/table") crafted cases dropped/ignored, no state change, log lines rate limited"
