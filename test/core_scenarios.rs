@@ -11,6 +11,8 @@
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`
 //! - `@T vipdel ADDR`, `@T reload` (applies the `reload ...` config lines)
+//! - `@T arp IFINDEX SENDER_IP SENDER_MAC`: an ARP request/reply seen on the interface (the
+//!   scenario interfaces' own MAC is 02:00:00:00:00:01)
 
 mod common;
 
@@ -269,6 +271,18 @@ fn run_scenario(dir: &Path) -> String {
             Some("reload") => {
                 let c = new_cfg.as_ref().expect("reload lines");
                 r.core.handle(now, Event::Reload(c), &mut r.out);
+            }
+            Some("arp") => {
+                let mut mac = [0u8; 6];
+                for (m, h) in mac.iter_mut().zip(words[3].split(':')) {
+                    *m = u8::from_str_radix(h, 16).expect("mac");
+                }
+                let ev = Event::Arp {
+                    ifindex: words[1].parse().unwrap(),
+                    sender_ip: words[2].parse().unwrap(),
+                    sender_mac: mac,
+                };
+                r.core.handle(now, ev, &mut r.out);
             }
             Some("end") => {}
             other => panic!("unknown input {other:?}"),
