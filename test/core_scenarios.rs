@@ -355,3 +355,50 @@ fn scenarios() {
         assert!(failed.is_empty(), "scenarios differ: {failed:?}");
     });
 }
+
+/// A foreign ARP claim for a VIP sets the instance's `split_brain` flag (the JSON dump's
+/// `split_brain`) on a master only; the next election clears it as for adverts.
+#[test]
+fn arp_split_brain_sets_the_flag_on_a_master_only() {
+    big(|| {
+        let text = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 50\n \
+                    priority 100\n state BACKUP\n virtual_ipaddress {\n 192.0.2.100\n }\n}\n";
+        let loaded = keepalived_rs::config::parse_str("t.conf", text, &Default::default());
+        let cfg = loaded.config.expect("config");
+        let mut core = Core::new(&cfg);
+        let mut out = Actions::new();
+        let info = IfInfo {
+            name: "eth0",
+            ifindex: 1,
+            up: true,
+            ipv4: Some("192.0.2.11".parse().unwrap()),
+            ll6: None,
+            mac: [2, 0, 0, 0, 0, 1],
+        };
+        let mut now = Instant::ZERO;
+        core.handle(now, Event::Interface(info), &mut out);
+        core.handle(now, Event::Start, &mut out);
+        let arp = Event::Arp {
+            ifindex: 1,
+            sender_ip: "192.0.2.100".parse().unwrap(),
+            sender_mac: [0x5a, 0x1d, 0x27, 0x1d, 0x53, 0xba],
+        };
+        core.handle(now, arp, &mut out);
+        assert!(!core.instances()[0].split_brain, "backup: no split brain");
+        while core.instances()[0].state != keepalived_rs::core::State::Master {
+            now = core.next_deadline().expect("deadline");
+            core.handle(now, Event::Timer, &mut out);
+            while out.pop().is_some() {}
+        }
+        let own = Event::Arp {
+            ifindex: 1,
+            sender_ip: "192.0.2.100".parse().unwrap(),
+            sender_mac: [2, 0, 0, 0, 0, 1],
+        };
+        core.handle(now, own, &mut out);
+        assert!(!core.instances()[0].split_brain, "our own GARP");
+        core.handle(now, arp, &mut out);
+        assert!(core.instances()[0].split_brain);
+        assert_eq!(core.instances()[0].stats.split_brain, 1);
+    });
+}

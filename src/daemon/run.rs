@@ -251,11 +251,9 @@ impl Daemon {
                 (Family::V4, _) => Slot::Vrrp4 { ifindex },
                 (Family::V6, _) => Slot::Vrrp6 { ifindex },
             };
-            let arp = match inst.family {
-                Family::V4 => Slot::ArpRx { ifindex },
-                Family::V6 => Slot::Packet { ifindex },
-            };
-            for s in [slot, Slot::Packet { ifindex }, arp] {
+            // IPv4 instances also watch ARP for foreign claims of their VIPs (split brain).
+            let arp = (inst.family == Family::V4).then_some(Slot::ArpRx { ifindex });
+            for s in [slot, Slot::Packet { ifindex }].into_iter().chain(arp) {
                 match want.iter_mut().find(|(w, _)| *w == s) {
                     Some(w) => w.1 = w.1.or(group),
                     None => {
