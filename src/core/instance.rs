@@ -103,6 +103,9 @@ pub struct InstanceRt {
     /// Last time a dropped advert was logged, per [`super::rx_check::Reject`] reason: a flood
     /// of bad packets is counted in full but logged at most once per second per reason.
     pub reject_logged_at: [Option<Instant>; super::rx_check::REJECT_REASONS],
+    /// Last time a foreign ARP claim for one of our VIPs was logged (throttled like the above,
+    /// separately so that neither report hides the other).
+    pub split_brain_arp_logged_at: Option<Instant>,
     pub stats: Stats,
     /// AH sequence number: the last one sent or accepted (keepalived's single counter).
     pub ah_seq: u32,

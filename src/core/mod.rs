@@ -18,6 +18,7 @@
 //!     timer fired    → core.handle(now, Event::Timer, ..)
 //!     raw v4 packet  → Event::Packet4 { ifindex, bytes }
 //!     raw v6 message → Event::Packet6 { ifindex, src, dst, hop_limit, bytes }
+//!     ARP frame      → Event::Arp { ifindex, sender_ip, sender_mac } (split-brain report)
 //!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
 //!     child exit     → Event::Script { script, result } (check scripts only)
 //!     inotify        → Event::TrackFile { file, value }
@@ -262,6 +263,11 @@ impl Core {
                 rx,
                 checksum_verified,
             } => self.on_advert(now, ifindex, rx, checksum_verified, out),
+            Event::Arp {
+                ifindex,
+                sender_ip,
+                sender_mac,
+            } => self.on_arp(now, ifindex, sender_ip, sender_mac, out),
             Event::Interface(info) => self.on_interface(now, &info, out),
             Event::InterfaceGone { ifindex } => self.on_interface_gone(now, ifindex, out),
             Event::Script { script, result } => self.on_script(now, script, result, out),
