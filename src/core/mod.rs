@@ -75,8 +75,7 @@ use crate::wire::{AdvertTx, Destination, TxAuth};
 
 /// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
 /// megabytes) never lands in the stack frame of `handle()`.
-/// Uses `config::new_config()`, which builds it on a helper thread with a big enough stack
-/// (a 2 MiB test thread would overflow in a debug build).
+/// Uses `config::new_config()`, which builds it in place on the heap.
 #[inline(never)]
 fn boxed_default_config() -> Box<Config> {
     crate::config::new_config()

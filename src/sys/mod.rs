@@ -14,12 +14,14 @@
 //!   BPF-filtered ARP receive socket (split-brain reports);
 //! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
 //! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
+//! - [`mem`]: the configuration built in place on the heap;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
 //! - [`pidfile`], [`daemonize`]: process housekeeping.
 
 pub mod alloc;
 pub mod daemonize;
 pub mod ioctl;
+pub mod mem;
 pub mod netlink;
 pub mod packet;
 pub mod pidfile;
