@@ -101,14 +101,28 @@ impl Daemon {
                 deleted, ifindex, ..
             } => {
                 let was = self.ifs.by_index(*ifindex).map(|i| i.up && i.running);
+                // A name we use that comes back under a new ifindex (deleted and recreated).
+                let fresh = !*deleted && self.ifs.by_index(*ifindex).is_none();
                 let Some(k) = self.ifs.apply(ev) else { return };
                 if *deleted {
+                    if let Some(i) = self.ifs.ifs.get(k) {
+                        log::info!("Interface {} deleted", i.name);
+                    }
+                    // Its sockets are bound to an ifindex that no longer exists: close them
+                    // (a new interface of the same name gets new ones, below).
+                    self.close_sockets(*ifindex);
                     self.core.handle(
                         t,
                         Event::InterfaceGone { ifindex: *ifindex },
                         &mut self.acts,
                     );
                 } else {
+                    if fresh {
+                        if let Some(i) = self.ifs.ifs.get(k) {
+                            log::debug!("Interface {} added", i.name);
+                        }
+                        self.open_sockets();
+                    }
                     let now_up = self.ifs.ifs.get(k).map(|i| i.up && i.running);
                     if was != now_up {
                         if let Some(i) = self.ifs.ifs.get(k) {

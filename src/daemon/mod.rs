@@ -12,6 +12,8 @@
 //!   notifies, FIFO lines, log lines);
 //! - [`dump`]: keepalived.data / .stats / .json on signals;
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
+//! - [`events`]: SIGHUP reloads and rtnetlink notifications (an interface deleted closes
+//!   its sockets; one that reappears under a new ifindex gets new ones, see [`sockets`]);
 //! - [`children`]: running scripts and hooks with their kill deadlines.
 
 pub mod children;
@@ -21,6 +23,7 @@ pub mod exec;
 pub mod iface;
 pub mod run;
 pub mod smtp;
+pub mod sockets;
 
 pub use run::{Daemon, RunOpts, EXIT_CONFIG, EXIT_FATAL, EXIT_OK};
 

@@ -9,6 +9,7 @@ exactly as written. Only documentation addresses are used by the callers.
   vrrpcraft.py flood IFACE DSTMAC CASE SECONDS PPS [key=value ...]   (prints the achieved rate)
   vrrpcraft.py replay IFACE COUNT SNIFF_SECONDS   (capture one AH advert, send it COUNT times)
   vrrpcraft.py stats FILE                          (keepalived.stats → JSON {inst: {key: n}})
+  vrrpcraft.py count IFACE SRC SECONDS             (VRRP adverts received from SRC, and their priorities)
 """
 import json, os, socket, struct, sys, time
 
@@ -107,6 +108,22 @@ def main():
             out[inst][(sect + "/" if sect else "") + k] = int(v)
         print(json.dumps(out)); return
     iface = sys.argv[2]
+    if cmd == "count":
+        src, secs = ip4(sys.argv[3]), float(sys.argv[4])
+        r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+        r.bind((iface, 0)); r.settimeout(0.2)
+        end, n, prios = time.monotonic() + secs, 0, set()
+        while time.monotonic() < end:
+            try:
+                f, addr = r.recvfrom(2048)
+            except socket.timeout:
+                continue
+            ihl = (f[14] & 15) * 4
+            if addr[2] != socket.PACKET_OUTGOING and f[23] in (51, 112) and f[26:30] == src:
+                v = 14 + ihl + (24 if f[23] == 51 else 0)
+                n += 1
+                prios.add(f[v + 2] if len(f) > v + 2 else -1)
+        print(n, ",".join(str(p) for p in sorted(prios)) or "-"); return
     if cmd == "replay":
         count, secs = int(sys.argv[3]), float(sys.argv[4])
         r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
