@@ -2,7 +2,7 @@
 
 use core::net::IpAddr;
 
-use super::children::Kind;
+use super::children::{Kind, STOP_NOTIFY_TIME};
 use super::run::Daemon;
 use crate::config::{Config, IfName};
 use crate::core::{Action, Event, NotifyArgs, NotifyState, ScriptResult, SendAdvert, Subject};
@@ -316,7 +316,7 @@ impl Daemon {
             }
         }
         for pid in pids {
-            let _ = self.children.add(pid, Kind::Notify, None);
+            self.add_notify(pid);
         }
         self.fifos.notify(
             crate::notify::Subject::Instance,
@@ -399,6 +399,16 @@ impl Daemon {
         )
     }
 
+    /// Track a notify hook: one started by the stop gets [`STOP_NOTIFY_TIME`].
+    fn add_notify(&mut self, pid: i32) {
+        let _ = if self.stopping {
+            let at = now() + STOP_NOTIFY_TIME;
+            self.children.add(pid, Kind::StopNotify, Some(at))
+        } else {
+            self.children.add(pid, Kind::Notify, None)
+        };
+    }
+
     fn run_notify(&mut self, command: u16, args: Option<NotifyArgs>) {
         let words = args.map(|a| self.notify_words(&a));
         let extra: [&[u8]; 4];
@@ -410,7 +420,7 @@ impl Daemon {
             None => &[],
         };
         if let Ok(pid) = self.spawn_command(command, extra_slice) {
-            let _ = self.children.add(pid, Kind::Notify, None);
+            self.add_notify(pid);
         }
     }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use heapless::Vec;
 
-use super::children::{Children, Kill, Kind};
+use super::children::{Children, Kill, Kind, STOP_NOTIFY_TIME};
 use super::dump::Dump;
 use super::iface::{IfTable, SeenAddrs};
 use crate::config::Config;
@@ -19,7 +19,7 @@ use crate::sys::raw;
 use crate::sys::reactor::{Reactor, Ready, Slot};
 use crate::sys::signalfd::Sig;
 use crate::sys::timerfd::now;
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// keepalived's exit codes.
 pub const EXIT_OK: i32 = 0;
@@ -453,12 +453,52 @@ impl Daemon {
         }
     }
 
-    /// Shutdown finished: kill leftover check scripts, remove pid files.
+    /// Shutdown finished: wait (at most [`STOP_NOTIFY_TIME`] and a little) for the hooks the
+    /// stop started, then kill every child still running with its process group: check
+    /// scripts and notify hooks that never exit (SIGTERM), overdue stop hooks (SIGKILL).
     fn finish(&mut self) -> i32 {
-        for c in self.children.list.iter() {
-            if let Kind::Script(_) = c.kind {
-                let _ = process::kill_group(c.pid, libc::SIGTERM);
+        let limit = now() + STOP_NOTIFY_TIME + Duration::from_millis(500);
+        let mut ready = Ready::new();
+        if self.children.stop_notify_running() {
+            // Only children and signals matter now: close what could keep poll(2) busy.
+            let net: Vec<Slot, { crate::sys::reactor::MAX_FDS }> = self
+                .reactor
+                .slots()
+                .filter(|s| !matches!(s, Slot::Fifo { .. } | Slot::Smtp))
+                .collect();
+            for s in net {
+                self.reactor.remove(s);
             }
+            self.reactor.set_extra(None, 0);
+        }
+        while self.children.stop_notify_running() {
+            let t = now();
+            if t >= limit {
+                break;
+            }
+            self.kill_overdue(t);
+            let next = self
+                .children
+                .next_deadline()
+                .map_or(limit, |d| d.min(limit));
+            let ms = next.saturating_since(t).as_millis().min(2000) + 1;
+            if self.reactor.wait(&mut ready, ms as i32).is_err() {
+                break;
+            }
+            if ready.contains(&Slot::Signal) {
+                while let Ok(Some(sig)) = self.reactor.signals.read() {
+                    if sig == Sig::Chld {
+                        self.reap();
+                    }
+                }
+            }
+        }
+        for c in self.children.list.iter() {
+            let sig = match c.kind {
+                Kind::StopNotify => libc::SIGKILL,
+                _ => libc::SIGTERM,
+            };
+            let _ = process::kill_group(c.pid, sig);
         }
         self.report_allocs();
         self.fifos.close();
