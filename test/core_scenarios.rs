@@ -402,3 +402,63 @@ fn arp_split_brain_sets_the_flag_on_a_master_only() {
         assert_eq!(core.instances()[0].stats.split_brain, 1);
     });
 }
+
+/// A check script whose command cannot run (refused by script security, not found) is dropped
+/// from tracking as keepalived does: never run, and a weight-0 tracker that would otherwise
+/// hold the instance in FAULT (pending) lets it become MASTER.
+#[test]
+fn a_disabled_check_script_neither_runs_nor_counts() {
+    big(|| {
+        let text = "vrrp_script chk {\n script \"/nonexistent/chk.sh\"\n interval 1\n}\n\
+                    vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 50\n \
+                    priority 100\n state BACKUP\n virtual_ipaddress {\n 192.0.2.100\n }\n \
+                    track_script {\n chk\n }\n}\n";
+        let loaded = keepalived_rs::config::parse_str("t.conf", text, &Default::default());
+        let cfg = loaded.config.expect("config");
+        let mut core = Core::new(&cfg);
+        let mut out = Actions::new();
+        let info = IfInfo {
+            name: "eth0",
+            ifindex: 1,
+            up: true,
+            ipv4: Some("192.0.2.11".parse().unwrap()),
+            ll6: None,
+            mac: [2, 0, 0, 0, 0, 1],
+        };
+        let mut now = Instant::ZERO;
+        core.handle(now, Event::Interface(info), &mut out);
+        core.set_script_disabled(now, 0, true, &mut out);
+        core.handle(now, Event::Start, &mut out);
+        let mut ran = 0;
+        for _ in 0..50 {
+            while let Some(a) = out.pop() {
+                if matches!(a, keepalived_rs::core::Action::RunScript { .. }) {
+                    ran += 1;
+                }
+            }
+            if core.instances()[0].state == keepalived_rs::core::State::Master {
+                break;
+            }
+            now = core.next_deadline().expect("deadline");
+            core.handle(now, Event::Timer, &mut out);
+        }
+        assert_eq!(ran, 0, "a disabled script is never run");
+        assert_eq!(
+            core.instances()[0].state,
+            keepalived_rs::core::State::Master
+        );
+        // Enabled again (a reload fixed it): it runs and, unreported, holds the instance.
+        core.set_script_disabled(now, 0, false, &mut out);
+        let mut runs = 0;
+        while let Some(a) = out.pop() {
+            runs += matches!(a, keepalived_rs::core::Action::RunScript { .. }) as u32;
+        }
+        now = core.next_deadline().expect("deadline");
+        core.handle(now, Event::Timer, &mut out);
+        while let Some(a) = out.pop() {
+            runs += matches!(a, keepalived_rs::core::Action::RunScript { .. }) as u32;
+        }
+        assert_eq!(runs, 1);
+        assert!(core.instances()[0].pending);
+    });
+}

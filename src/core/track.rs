@@ -35,6 +35,10 @@ pub struct ScriptRt {
     pub next_run_at: Option<Instant>,
     pub running: bool,
     pub used: bool,
+    /// Its command cannot run (refused by script security, not found, not executable):
+    /// keepalived drops such a script from every tracking list, so it neither runs nor
+    /// counts (no weight, no FAULT, not pending).
+    pub disabled: bool,
 }
 
 impl ScriptRt {
@@ -64,7 +68,7 @@ impl Core {
             if let TrackTarget::Script(s) = t.target {
                 if let Some(rt) = self.scripts.get_mut(s as usize) {
                     rt.used = true;
-                    rt.next_run_at = Some(now);
+                    rt.next_run_at = (!rt.disabled).then_some(now);
                 }
             }
         }
@@ -80,6 +84,10 @@ impl Core {
             let Some(rt) = self.scripts.get_mut(s) else {
                 continue;
             };
+            if rt.disabled {
+                rt.next_run_at = None;
+                continue;
+            }
             match rt.next_run_at {
                 Some(t) if t <= now => {
                     rt.next_run_at =
@@ -159,6 +167,29 @@ impl Core {
                 };
                 out.push(Action::log(LogMsg::ScriptFailed { script, how }));
             }
+            self.recompute_all(now, out);
+        }
+    }
+
+    /// The daemon found that the command of `script` cannot run (or can again, after a
+    /// reload): call it before `Event::Start` and after `Event::Reload`.
+    pub fn set_script_disabled(
+        &mut self,
+        now: Instant,
+        script: u16,
+        disabled: bool,
+        out: &mut Actions,
+    ) {
+        let Some(rt) = self.scripts.get_mut(script as usize) else {
+            return;
+        };
+        if rt.disabled == disabled {
+            return;
+        }
+        rt.disabled = disabled;
+        rt.running = false;
+        rt.next_run_at = (!disabled && rt.used && self.started).then_some(now);
+        if self.started {
             self.recompute_all(now, out);
         }
     }
@@ -332,6 +363,9 @@ impl Core {
                 let Some(sc) = self.cfg.scripts.get(*s as usize) else {
                     return;
                 };
+                if self.scripts.get(*s as usize).is_some_and(|r| r.disabled) {
+                    return;
+                }
                 let (w, rev) = match t.weight {
                     Some(w) => (w as i32, t.reverse),
                     None => (sc.weight as i32, sc.weight_reverse),

@@ -63,11 +63,31 @@ impl Daemon {
             self.report_iface(t, k);
         }
         self.core.handle(t, Event::Reload(&cfg), &mut self.acts);
+        self.disable_unrunnable_scripts();
         self.apply();
         self.open_sockets();
         log::info!("Reload complete");
         // A reload allocates (the new config); the audit counts from here again.
         self.alloc_baseline = crate::sys::alloc::count();
+    }
+
+    /// Tell the core which check scripts cannot run (their command was refused when it was
+    /// prepared); keepalived logs "Disabling track script NAME due to insecure" and drops
+    /// them from tracking. After `prepare_commands`, at start and after a reload.
+    pub(super) fn disable_unrunnable_scripts(&mut self) {
+        let t = now();
+        for s in 0..self.core.config().scripts.len() {
+            let Some(sc) = self.core.config().scripts.get(s) else {
+                continue;
+            };
+            let why = self.cmds.why(sc.command);
+            let off = self.cmds.get(sc.command).is_none();
+            if let Some(r) = why.and_then(|w| w.track_script_reason()) {
+                log::warn!("Disabling track script {} {}", sc.name, r);
+            }
+            self.core
+                .set_script_disabled(t, s as u16, off, &mut self.acts);
+        }
     }
 
     pub(super) fn on_netlink(&mut self) {

@@ -114,6 +114,7 @@ impl Daemon {
         }
         d.smtp = super::smtp::mailer(cfg);
         d.prepare_commands(cfg);
+        d.disable_unrunnable_scripts();
         let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
         if d.dump_dir.push_str(&tmp).is_err() {
             let _ = d.dump_dir.push_str("/tmp");

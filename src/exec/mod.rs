@@ -22,6 +22,23 @@ pub enum Disabled {
     Insecure,
 }
 
+impl Disabled {
+    /// keepalived's reason when a `vrrp_script` with this command is dropped from tracking
+    /// ("Disabling track script %s due to insecure"); `None`: dropped without a line (e.g. not
+    /// executable: the line above already said "disabling").
+    pub fn track_script_reason(&self) -> Option<&'static str> {
+        match self {
+            Disabled::Insecure => Some("due to insecure"),
+            Disabled::Prepare(
+                PrepareError::NotInPath(_)
+                | PrepareError::PathPermission(_)
+                | PrepareError::CannotAccess(..),
+            ) => Some("since not found/accessible"),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Disabled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -60,6 +77,8 @@ pub fn prepare_command(
 #[derive(Debug, Default)]
 pub struct PreparedCommands {
     pub commands: std::vec::Vec<Option<Prepared>>,
+    /// Why each `None` in `commands` will not run (same indices).
+    pub why: std::vec::Vec<Option<Disabled>>,
     /// Lines to log, in keepalived's order (the user lookups' lines, per-command problems,
     /// then the SECURITY VIOLATION summary).
     pub log: std::vec::Vec<std::string::String>,
@@ -69,6 +88,10 @@ pub struct PreparedCommands {
 impl PreparedCommands {
     pub fn get(&self, id: CommandId) -> Option<&Prepared> {
         self.commands.get(id as usize).and_then(Option::as_ref)
+    }
+
+    pub fn why(&self, id: CommandId) -> Option<&Disabled> {
+        self.why.get(id as usize).and_then(Option::as_ref)
     }
 }
 
@@ -99,12 +122,14 @@ pub fn prepare_all(
             Ok(p) => {
                 any_script = true;
                 out.commands.push(Some(p));
+                out.why.push(None);
             }
             Err(e) => {
                 if !matches!(e, Disabled::Insecure) {
                     lines.push(e.to_string());
                 }
                 out.commands.push(None);
+                out.why.push(Some(e));
             }
         }
     }
