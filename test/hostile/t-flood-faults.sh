@@ -6,7 +6,8 @@
 #     < 10 ms), no failover, the daemons' CPU is reported.
 #  2. B's eth0 down/up FLAPS times: B goes FAULT and back to BACKUP each time, never stuck.
 #  3. the VIP deleted by hand on A: A restores it (as keepalived 2.2.7 does on the netlink
-#     event) ; kill -9 A and restart: B takes over, A cleans and preempts back.
+#     event); kill -9 A and restart: B takes over, the restarted A deletes its stale VIP (seen
+#     by `ip monitor address`) and preempts back, one holder.
 # Usage: t-flood-faults.sh path/to/keepalived-rs
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -120,18 +121,32 @@ line="flap: $FLAPS down/up of B's eth0 in $(($(date +%s%3N) - start_ms)) ms, B e
 lab_log "$line"; echo "$line" >>"$out"
 
 lab_log "delete the VIP by hand on A"
+alog=$(ls "$LAB_DIR"/a.log.* | tail -n1)
+nb=$(grep -c 'Entering BACKUP' "$alog"); nm=$(grep -c 'Entering MASTER' "$alog")
 ip -n "$LAB-a" addr del $VIP/32 dev eth0
 t=$(lab_wait 5 lab_has_addr a $VIP) || lab_fail "A did not restore a VIP deleted by hand"
-line="vip_deleted: A restored the VIP after ${t} ms"; lab_log "$line"; echo "$line" >>"$out"
+# keepalived 2.2.7 (set_vrrp_backup): BACKUP with a Skew_Time down timer, then MASTER again.
+[ "$(grep -c 'Entering BACKUP' "$alog")" -gt "$nb" ] && [ "$(grep -c 'Entering MASTER' "$alog")" -gt "$nm" ] ||
+  lab_fail "VIP deleted: A did not go BACKUP and back to MASTER"
+! lab_has_addr b $VIP || lab_fail "VIP deleted: B took the VIP"
+line="vip_deleted: A went BACKUP and restored the VIP as MASTER after ${t} ms"; lab_log "$line"; echo "$line" >>"$out"
 
 lab_log "kill -9 A, restart it"
 kill -9 "$PID_a"
 t=$(lab_wait 10 lab_has_addr b $VIP) || lab_fail "B did not take over after kill -9"
 lab_has_addr a $VIP || lab_fail "(expected) A's VIP is stale after kill -9"
+# Watch A's addresses across the restart: the stale VIP must be deleted before A takes it again.
+ip -n "$LAB-a" monitor address >"$LAB_DIR/a-addr-events" 2>&1 &
+LAB_PIDS+=("$!")
+mon=$!
+sleep 0.2
 start a
 lab_wait 15 bash -c "! ip -n $LAB-b -br addr | grep -qw $VIP" >/dev/null || lab_fail "B kept the VIP"
 lab_wait 5 lab_has_addr a $VIP >/dev/null || lab_fail "A did not take the VIP back"
 [ "$(lab_count_with $VIP a b)" = 1 ] || lab_fail "not exactly one VIP holder after restart"
-line="kill9: B took over after ${t} ms; A restarted, cleaned its stale VIP and preempted back"
+sleep 0.3
+kill "$mon" 2>/dev/null
+grep -q "^Deleted.* $VIP/" "$LAB_DIR/a-addr-events" || lab_fail "A's stale VIP was never removed at restart"
+line="kill9: B took over after ${t} ms; A restarted, deleted its stale VIP, preempted back (one holder)"
 lab_log "$line"; echo "$line" >>"$out"
 lab_log "PASS"
