@@ -59,6 +59,9 @@ impl Stats {
             auth_failure: self.auth_failure,
             pri_zero_rcvd: self.pri_zero_rcvd,
             pri_zero_sent: self.pri_zero_sent,
+            checksum_err: self.checksum_err,
+            version_err: self.version_err,
+            unicast_src_err: self.unicast_src_err,
         }
     }
 }

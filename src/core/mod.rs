@@ -42,7 +42,8 @@
 //! - [`event`] / [`action`]: the inputs and outputs;
 //! - [`instance`]: per-instance runtime state, counters and the timer formulas;
 //! - `fsm`: the one writer of `InstanceRt::state` (`transition()`, `(old,new)` match, RFC arms);
-//! - `rx_check`: keepalived's validation order (§B.4) → counters, then the state's rx rules;
+//! - `rx_check`: keepalived's validation order (§B.4) → counters (and rate-limited lines),
+//!   then the state's rx rules; `split_brain`: another master heard or seen in ARP (reports);
 //! - `track`: scripts, interfaces, files → effective priority, FAULT, pending;
 //! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
@@ -54,6 +55,7 @@ mod garp;
 pub mod instance;
 mod reload;
 mod rx_check;
+mod split_brain;
 mod status;
 mod sync_group;
 mod timer;

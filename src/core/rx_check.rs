@@ -1,12 +1,12 @@
 //! Received adverts: keepalived's acceptance order (reference §B.4), each rejection mapped
 //! 1:1 to a stats counter, then the rules of the instance's state (§B.2, RFC 3768/5798 §6.4).
 
-use core::net::{IpAddr, Ipv4Addr};
+use core::net::IpAddr;
 
 use super::fsm::Reason;
 use super::{Action, Actions, Core, NotifyState, State};
 use crate::config::{Auth, Family};
-use crate::logmsg::LogMsg;
+use crate::logmsg::{LogMsg, RxDrop};
 use crate::time::{Duration, Instant};
 use crate::wire::{self, ChecksumFlavour, ParseError, RxAdvert};
 
@@ -173,40 +173,53 @@ impl Core {
         let is_ah = matches!(c.auth, Auth::Ah(_)) && c.version == 2;
         // 2. AH header present iff auth_type AH.
         if rx.ah.is_some() != is_ah {
-            out.push(Action::log(LogMsg::AhPresence {
+            out.push(Action::log(LogMsg::Rx {
                 inst,
-                got_ah: rx.ah.is_some(),
+                why: RxDrop::AhPresence {
+                    got_ah: rx.ah.is_some(),
+                },
             }));
             return Err(Reject::AuthTypeMismatch);
         }
         // 3. exact length.
         if !rx.length_ok {
+            let got = rx.ip_packet.len();
+            let fixed = 8 + if c.version == 2 { 8 } else { 0 };
+            let per = if rx.src.is_ipv4() { 4 } else { 16 };
+            let want = got.saturating_sub(rx.vrrp.len()) + fixed + per * usize::from(rx.naddr);
+            let (got, want) = (got as u16, want as u16);
+            let why = RxDrop::PacketLength { got, want };
+            out.push(Action::log(LogMsg::Rx { inst, why }));
             return Err(Reject::Length);
         }
         // 4. TTL 255 unless unicast.
         if !unicast && rx.ttl != 255 {
-            out.push(Action::log(LogMsg::BadTtl {
+            out.push(Action::log(LogMsg::Rx {
                 inst,
-                got: rx.ttl,
-                want: 255,
+                why: RxDrop::BadTtl {
+                    got: rx.ttl,
+                    want: 255,
+                },
             }));
             return Err(Reject::Ttl);
         }
         // 5. version.
         if rx.version != c.version {
-            out.push(Action::log(LogMsg::BadVersion {
+            out.push(Action::log(LogMsg::Rx {
                 inst,
-                got: rx.version,
-                want: c.version,
+                why: RxDrop::BadVersion {
+                    got: rx.version,
+                    want: c.version,
+                },
             }));
             return Err(Reject::Version);
         }
         // 6. v2 authentication and interval.
         if c.version == 2 {
             if rx.auth_type > 2 {
-                out.push(Action::log(LogMsg::InvalidAuthType {
+                out.push(Action::log(LogMsg::Rx {
                     inst,
-                    got: rx.auth_type,
+                    why: RxDrop::InvalidAuthType { got: rx.auth_type },
                 }));
                 return Err(Reject::InvalidAuthType);
             }
@@ -216,16 +229,21 @@ impl Core {
                 Auth::Ah(_) => 2,
             };
             if rx.auth_type != ours {
-                out.push(Action::log(LogMsg::AuthTypeMismatch {
+                out.push(Action::log(LogMsg::Rx {
                     inst,
-                    got: rx.auth_type,
-                    want: ours,
+                    why: RxDrop::AuthTypeMismatch {
+                        got: rx.auth_type,
+                        want: ours,
+                    },
                 }));
                 return Err(Reject::AuthTypeMismatch);
             }
             match (&c.auth, rx.ah) {
                 (Auth::Pass(k), _) if !wire::pass_eq(k, &rx.auth_data) => {
-                    out.push(Action::log(LogMsg::BadPassword { inst }));
+                    out.push(Action::log(LogMsg::Rx {
+                        inst,
+                        why: RxDrop::BadPassword,
+                    }));
                     return Err(Reject::AuthFailure);
                 }
                 (Auth::Ah(k), Some(ah)) => {
@@ -233,10 +251,25 @@ impl Core {
                         IpAddr::V4(a) => u32::from(a),
                         IpAddr::V6(_) => 0,
                     };
-                    if ah.next_header != 112
-                        || ah.spi != src_spi
-                        || !wire::ah_icv_ok(rx, k, unicast)
-                    {
+                    // keepalived: another protocol under AH is ignored (not counted there;
+                    // counted here as an auth failure, without a line).
+                    if ah.next_header != 112 {
+                        return Err(Reject::AuthFailure);
+                    }
+                    let why = if !wire::ah_icv_ok(rx, k, unicast) {
+                        Some(RxDrop::AhIcv)
+                    } else if ah.spi != src_spi {
+                        // printed as keepalived does: the raw network-order words, host order
+                        let ne = |x: u32| u32::from_ne_bytes(x.to_be_bytes());
+                        Some(RxDrop::AhSpi {
+                            saddr: ne(src_spi),
+                            spi: ne(ah.spi),
+                        })
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
+                        out.push(Action::log(LogMsg::Rx { inst, why }));
                         return Err(Reject::AuthFailure);
                     }
                     // One counter per instance for both directions, as keepalived keeps
@@ -245,7 +278,13 @@ impl Core {
                     // continues above what its peer has seen.
                     let last = self.inst.get(i).map_or(0, |r| r.ah_seq);
                     if ah.seq <= last {
-                        out.push(Action::log(LogMsg::AhSeqOld { inst, seq: ah.seq }));
+                        out.push(Action::log(LogMsg::Rx {
+                            inst,
+                            why: RxDrop::AhSeqOld {
+                                seq: ah.seq,
+                                local: last,
+                            },
+                        }));
                         return Err(Reject::AuthFailure);
                     }
                     if let Some(r) = self.inst.get_mut(i) {
@@ -257,28 +296,43 @@ impl Core {
             let mine = c.advert_int.as_secs() as u32;
             let rcvd = (rx.adver_int_cs / 100) as u32;
             if rx.adver_int_cs as u64 != c.advert_int.as_secs() * 100 {
-                out.push(Action::log(LogMsg::IntervalMismatch { inst, mine, rcvd }));
+                out.push(Action::log(LogMsg::Rx {
+                    inst,
+                    why: RxDrop::IntervalMismatch { mine, rcvd },
+                }));
                 return Err(Reject::Interval);
             }
         }
         // 7. type.
         if rx.kind != 1 {
-            out.push(Action::log(LogMsg::InvalidType { inst, got: rx.kind }));
+            out.push(Action::log(LogMsg::Rx {
+                inst,
+                why: RxDrop::InvalidType { got: rx.kind },
+            }));
             return Err(Reject::Type);
         }
         // 8. address count (skip_check_adv_addr: same master as last time).
         let r = self.inst.get(i).copied().unwrap_or_default();
         let skip_addr = c.skip_check_adv_addr && r.master_addr == Some(rx.src);
         if !skip_addr && rx.naddr as u16 != c.vips.len {
-            out.push(Action::log(LogMsg::AddrCount {
+            out.push(Action::log(LogMsg::Rx {
                 inst,
-                got: rx.naddr,
-                want: c.vips.len,
+                why: RxDrop::AddrCount {
+                    got: rx.naddr,
+                    want: c.vips.len,
+                },
             }));
             return Err(Reject::AddrList);
         }
         // 9. IPv4 total length.
         if !rx.ip_len_ok {
+            let p = rx.ip_packet;
+            let tot = p.get(2..4).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+            let why = RxDrop::IpTotLen {
+                tot,
+                got: p.len() as u16,
+            };
+            out.push(Action::log(LogMsg::Rx { inst, why }));
             return Err(Reject::Length);
         }
         // 10. checksum (IPv4; the kernel checks IPv6).
@@ -290,16 +344,19 @@ impl Core {
                     || (unicast && wire::checksum_ok(rx, ChecksumFlavour::OldUnicast))
             };
             if !ok {
-                out.push(Action::log(LogMsg::BadChecksum {
+                out.push(Action::log(LogMsg::Rx {
                     inst,
-                    version: c.version,
+                    why: RxDrop::BadChecksum { version: c.version },
                 }));
                 return Err(Reject::Checksum);
             }
         }
         // 11. multicast vs unicast mode.
         if rx.dst.is_multicast() == unicast {
-            out.push(Action::log(LogMsg::ModeMismatch { inst, unicast }));
+            out.push(Action::log(LogMsg::Rx {
+                inst,
+                why: RxDrop::ModeMismatch { unicast },
+            }));
             return Err(Reject::Mode);
         }
         // keepalived counts the advert as received once type, version and length are right.
@@ -310,10 +367,12 @@ impl Core {
         if !skip_addr {
             let ours = self.addrs.get(c.vips.range()).unwrap_or(&[]);
             if let Some(missing) = ours.iter().find(|a| !rx.addrs.contains(a)) {
-                out.push(Action::log(LogMsg::AddrMissing {
+                out.push(Action::log(LogMsg::Rx {
                     inst,
-                    vrid: c.vrid,
-                    addr: *missing,
+                    why: RxDrop::AddrMissing {
+                        vrid: c.vrid,
+                        addr: *missing,
+                    },
                 }));
                 return Err(Reject::AddrMissing);
             }
@@ -323,10 +382,20 @@ impl Core {
             let peer = self.cfg.peers_of(c.peers).iter().find(|p| p.addr == rx.src);
             let check_src = c.check_unicast_src;
             match peer {
-                None if check_src => return Err(Reject::UnicastSrc),
+                None if check_src => {
+                    let why = RxDrop::UnicastSrc { addr: rx.src };
+                    out.push(Action::log(LogMsg::Rx { inst, why }));
+                    return Err(Reject::UnicastSrc);
+                }
                 Some(p) if p.min_ttl != 0 || p.max_ttl != 0 => {
-                    let max = if p.max_ttl == 0 { 255 } else { p.max_ttl };
-                    if rx.ttl < p.min_ttl || rx.ttl > max {
+                    let (min, max) = (p.min_ttl, if p.max_ttl == 0 { 255 } else { p.max_ttl });
+                    if rx.ttl < min || rx.ttl > max {
+                        let why = RxDrop::TtlRange {
+                            got: rx.ttl,
+                            min,
+                            max,
+                        };
+                        out.push(Action::log(LogMsg::Rx { inst, why }));
                         return Err(Reject::Ttl);
                     }
                 }
@@ -500,89 +569,6 @@ impl Core {
             self.arm_down_timer(now, i);
         }
         self.group_follow(now, i, State::Backup, out);
-    }
-
-    /// A master heard another master for its VRID: count it, log at most once per interval.
-    fn record_split_brain(&mut self, now: Instant, i: usize, from: IpAddr, out: &mut Actions) {
-        let int = self.adver_int(i);
-        let Some(r) = self.inst.get_mut(i) else {
-            return;
-        };
-        if r.state != State::Master {
-            return;
-        }
-        r.split_brain = true;
-        r.stats.split_brain += 1;
-        let due = match r.split_brain_logged_at {
-            None => true,
-            Some(t) => now >= t + int,
-        };
-        if due {
-            r.split_brain_logged_at = Some(now);
-            out.push(Action::log(LogMsg::SplitBrain {
-                inst: i as u16,
-                from,
-            }));
-        }
-    }
-}
-
-impl Core {
-    /// An ARP frame on `ifindex` says `sender_ip` is at `sender_mac`. Every MASTER instance on
-    /// that interface owning `sender_ip` (VIP or eVIP) whose interface MAC differs records a
-    /// split brain: another node (a MASTER whose adverts we cannot hear) claims our address.
-    /// keepalived has no such rule; this only reports (no state change).
-    pub(super) fn on_arp(
-        &mut self,
-        now: Instant,
-        ifindex: u32,
-        sender_ip: Ipv4Addr,
-        sender_mac: [u8; 6],
-        out: &mut Actions,
-    ) {
-        if ifindex == 0 || sender_ip.is_unspecified() {
-            return;
-        }
-        for i in 0..self.cfg.instances.len() {
-            let Some(f) = self.iface_of(i) else {
-                continue;
-            };
-            if f.ifindex != ifindex || f.mac == sender_mac {
-                continue;
-            }
-            if self.inst.get(i).map(|r| r.state) != Some(State::Master) {
-                continue;
-            }
-            let Some(c) = self.cfg.instances.get(i) else {
-                continue;
-            };
-            let ours = c
-                .vips
-                .range()
-                .chain(c.evips.range())
-                .any(|v| self.addrs.get(v) == Some(&IpAddr::V4(sender_ip)));
-            if !ours {
-                continue;
-            }
-            let int = self.adver_int(i);
-            let Some(r) = self.inst.get_mut(i) else {
-                continue;
-            };
-            r.split_brain = true;
-            r.stats.split_brain += 1;
-            let due = match r.split_brain_arp_logged_at {
-                None => true,
-                Some(t) => now >= t + int,
-            };
-            if due {
-                r.split_brain_arp_logged_at = Some(now);
-                out.push(Action::log(LogMsg::SplitBrainArp {
-                    inst: i as u16,
-                    addr: sender_ip,
-                    mac: sender_mac,
-                }));
-            }
-        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! `{"data": {...}, "stats": {...}}` object per instance, with keepalived's key names and
 //! types (flags as 0/1 numbers where keepalived writes numbers, booleans where it writes
 //! booleans, intervals as seconds in floats), so the tools that read keepalived's file read
-//! ours. Additions: `split_brain`, `split_brain_count`. `auth_data` is left out unless asked
+//! ours. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
+//! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is left out unless asked
 //! for (keepalived prints the password in clear).
 
 use serde::ser::{SerializeSeq, Serializer};
@@ -23,7 +24,7 @@ struct Entry<'a> {
 impl Serialize for Counters {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("stats", 14)?;
+        let mut st = s.serialize_struct("stats", 17)?;
         st.serialize_field("advert_rcvd", &self.advert_rcvd)?;
         st.serialize_field("advert_sent", &self.advert_sent)?;
         st.serialize_field("become_master", &self.become_master)?;
@@ -38,6 +39,9 @@ impl Serialize for Counters {
         st.serialize_field("auth_failure", &self.auth_failure)?;
         st.serialize_field("pri_zero_rcvd", &self.pri_zero_rcvd)?;
         st.serialize_field("pri_zero_sent", &self.pri_zero_sent)?;
+        st.serialize_field("checksum_err", &self.checksum_err)?;
+        st.serialize_field("version_err", &self.version_err)?;
+        st.serialize_field("unicast_src_err", &self.unicast_src_err)?;
         st.end()
     }
 }
@@ -343,7 +347,8 @@ mod tests {
             r#""stats":{"advert_rcvd":11,"advert_sent":53,"become_master":0,"release_master":0,"#,
             r#""packet_len_err":0,"advert_interval_err":0,"ip_ttl_err":0,"invalid_type_rcvd":0,"#,
             r#""addr_list_err":0,"invalid_authtype":0,"authtype_mismatch":0,"auth_failure":0,"#,
-            r#""pri_zero_rcvd":0,"pri_zero_sent":0}}"#
+            r#""pri_zero_rcvd":0,"pri_zero_sent":0,"checksum_err":0,"version_err":0,"#,
+            r#""unicast_src_err":0}}"#
         );
         assert_eq!(text, expected);
     }

@@ -33,6 +33,11 @@ pub struct Counters {
     pub auth_failure: u64,
     pub pri_zero_rcvd: u64,
     pub pri_zero_sent: u64,
+    /// Ours (JSON only): drops keepalived counts only for SNMP (`chk_err`, `vers_err`) or not
+    /// at all (a unicast advert from a non-peer).
+    pub checksum_err: u64,
+    pub version_err: u64,
+    pub unicast_src_err: u64,
 }
 
 /// Everything the dumps show about one instance.

@@ -11,6 +11,9 @@ use core::net::{IpAddr, Ipv4Addr};
 
 use crate::config::Config;
 
+mod rx;
+pub use rx::RxDrop;
+
 /// Syslog severity of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -94,32 +97,8 @@ pub enum LogMsg {
     ScriptNowReturning { script: u16, status: i32 },
     /// `VRRP_Script(chk) considered successful on reload`
     ScriptReloadOk { script: u16 },
-    /// `(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2 sec`
-    IntervalMismatch { inst: u16, mine: u32, rcvd: u32 },
-    /// `(VI_1) received an unexpected ip number count 1, expected 2!`
-    AddrCount { inst: u16, got: u8, want: u16 },
-    /// `(VI_1) ip address associated with VRID 51 not present in MASTER advert: 192.0.2.100`
-    AddrMissing { inst: u16, vrid: u8, addr: IpAddr },
-    /// `(VI_1) invalid TTL/HL. Received 64 and expect 255`
-    BadTtl { inst: u16, got: u8, want: u8 },
-    /// `(VI_1) wrong version. Received 3 and expect 2`
-    BadVersion { inst: u16, got: u8, want: u8 },
-    /// `(VI_1) Invalid auth type: 7`
-    InvalidAuthType { inst: u16, got: u8 },
-    /// `(VI_1) received a 0 auth, expecting 1!`
-    AuthTypeMismatch { inst: u16, got: u8, want: u8 },
-    /// `(VI_1) Received AH header but auth type not AH` / `(VI_1) No AH header but auth type is AH`
-    AhPresence { inst: u16, got_ah: bool },
-    /// `(VI_1) Invalid packet type. 2 and expect 1`
-    InvalidType { inst: u16, got: u8 },
-    /// `(VI_1) Expected multicast packet but received unicast packet`
-    ModeMismatch { inst: u16, unicast: bool },
-    /// `(VI_1) received an invalid passwd!`
-    BadPassword { inst: u16 },
-    /// `(VI_1) Invalid VRRPv2 checksum` / `VRRPv3`
-    BadChecksum { inst: u16, version: u8 },
-    /// `(VI_1) IPSEC-AH : sequence number 5 already processed. Packet dropped.`
-    AhSeqOld { inst: u16, seq: u32 },
+    /// A received advert dropped by the checks (`(VI_1) invalid TTL/HL. ...`, see [`RxDrop`]).
+    Rx { inst: u16, why: RxDrop },
     /// `(VI_1) IPSEC-AH : Syncing seq_num - Increment seq`
     AhSync { inst: u16 },
     /// Split brain: a master heard another master (lower priority or other VIPs).
@@ -150,7 +129,6 @@ impl LogMsg {
             | EqualPrioOurAddr { .. }
             | SplitBrain { .. }
             | SplitBrainArp { .. } => Level::Warning,
-            BadChecksum { .. } | BadPassword { .. } | AhSeqOld { .. } => Level::Info,
             _ => Level::Info,
         }
     }
@@ -356,83 +334,7 @@ impl fmt::Display for Display<'_> {
                 "VRRP_Script({}) considered successful on reload",
                 sname(c, script)
             ),
-            IntervalMismatch { inst, mine, rcvd } => write!(
-                f,
-                "({}) advertisement interval mismatch mine={} sec rcv'd={} sec",
-                iname(c, inst),
-                mine,
-                rcvd
-            ),
-            AddrCount { inst, got, want } => write!(
-                f,
-                "({}) received an unexpected ip number count {}, expected {}!",
-                iname(c, inst),
-                got,
-                want
-            ),
-            AddrMissing { inst, vrid, addr } => write!(
-                f,
-                "({}) ip address associated with VRID {} not present in MASTER advert: {}",
-                iname(c, inst),
-                vrid,
-                addr
-            ),
-            BadTtl { inst, got, want } => write!(
-                f,
-                "({}) invalid TTL/HL. Received {} and expect {}",
-                iname(c, inst),
-                got,
-                want
-            ),
-            BadVersion { inst, got, want } => write!(
-                f,
-                "({}) wrong version. Received {} and expect {}",
-                iname(c, inst),
-                got,
-                want
-            ),
-            InvalidAuthType { inst, got } => {
-                write!(f, "({}) Invalid auth type: {}", iname(c, inst), got)
-            }
-            AuthTypeMismatch { inst, got, want } => write!(
-                f,
-                "({}) received a {} auth, expecting {}!",
-                iname(c, inst),
-                got,
-                want
-            ),
-            AhPresence { inst, got_ah } => {
-                if got_ah {
-                    write!(f, "({}) Received AH header but auth type not AH", iname(c, inst))
-                } else {
-                    write!(f, "({}) No AH header but auth type is AH", iname(c, inst))
-                }
-            }
-            InvalidType { inst, got } => write!(
-                f,
-                "({}) Invalid packet type. {} and expect 1",
-                iname(c, inst),
-                got
-            ),
-            ModeMismatch { inst, unicast } => write!(
-                f,
-                "({}) Expected {}icast packet but received {}icast packet",
-                iname(c, inst),
-                if unicast { "un" } else { "mult" },
-                if unicast { "mult" } else { "un" }
-            ),
-            BadPassword { inst } => {
-                write!(f, "({}) received an invalid passwd!", iname(c, inst))
-            }
-            BadChecksum { inst, version } => {
-                write!(f, "({}) Invalid VRRPv{} checksum", iname(c, inst), version)
-            }
-            AhSeqOld { inst, seq } => write!(
-                f,
-                "({}) IPSEC-AH : sequence number {} already processed. Packet dropped.",
-                iname(c, inst),
-                seq
-            ),
+            Rx { inst, why } => why.write(f, iname(c, inst)),
             AhSync { inst } => write!(
                 f,
                 "({}) IPSEC-AH : Syncing seq_num - Increment seq",
@@ -615,12 +517,32 @@ mod tests {
                         false,
                     ),
                     (
-                        LogMsg::AddrCount { inst: 0, got: 1, want: 2 },
+                        LogMsg::Rx { inst: 0, why: RxDrop::AddrCount { got: 1, want: 2 } },
                         "(VI_1) received an unexpected ip number count 1, expected 2!",
                         false,
                     ),
                     (
-                        LogMsg::IntervalMismatch { inst: 0, mine: 1, rcvd: 2 },
+                        LogMsg::Rx { inst: 0, why: RxDrop::PacketLength { got: 40, want: 120 } },
+                        "(VI_1) vrrp packet too short, length 40 and expect 120",
+                        false,
+                    ),
+                    (
+                        LogMsg::Rx { inst: 0, why: RxDrop::AhIcv },
+                        "(VI_1) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !",
+                        false,
+                    ),
+                    (
+                        LogMsg::Rx { inst: 0, why: RxDrop::UnicastSrc { addr: a } },
+                        "(VI_1) unicast source address 192.0.2.11 not a unicast peer",
+                        false,
+                    ),
+                    (
+                        LogMsg::Rx { inst: 0, why: RxDrop::AhSeqOld { seq: 5, local: 7 } },
+                        "(VI_1) IPSEC-AH : sequence number 5 already processed. Packet dropped. Local(7)",
+                        false,
+                    ),
+                    (
+                        LogMsg::Rx { inst: 0, why: RxDrop::IntervalMismatch { mine: 1, rcvd: 2 } },
                         "(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2 sec",
                         false,
                     ),
