@@ -80,12 +80,20 @@ trap 'rc=$?; [ $rc -ne 0 ] && dump_logs; lab_cleanup; exit $rc' EXIT
 
 all_on_a() { lab_has_addr a 192.0.2.100 && lab_has_addr a 192.0.2.101 && lab_has_addr a 192.0.2.102; }
 none_on_b() { ! lab_has_addr b 192.0.2.100 && ! lab_has_addr b 192.0.2.101 && ! lab_has_addr b 192.0.2.102; }
-stats() { # stats NAME → JSON on stdout
-  rm -f "$LAB_DIR/tmp-$1/keepalived.stats"
-  eval "kill -USR2 \$PID_$1"
+SIG_JSON=$(($(kill -l RTMIN) + 2))
+stats() { # stats NAME → JSON on stdout: .stats keys, plus the JSON dump's as "json/<key>"
+  rm -f "$LAB_DIR/tmp-$1/keepalived.stats" "$LAB_DIR/tmp-$1/keepalived.json"
+  eval "kill -USR2 \$PID_$1; kill -$SIG_JSON \$PID_$1"
   lab_wait 3 test -s "$LAB_DIR/tmp-$1/keepalived.stats" >/dev/null || lab_fail "no stats from $1"
+  lab_wait 3 test -s "$LAB_DIR/tmp-$1/keepalived.json" >/dev/null || lab_fail "no JSON from $1"
   sleep 0.1
-  $CRAFT stats "$LAB_DIR/tmp-$1/keepalived.stats"
+  python3 -c '
+import json, sys
+st = json.loads(sys.argv[1])
+for e in json.load(open(sys.argv[2])):
+    for k, v in e["stats"].items():
+        st.setdefault(e["data"]["iname"], {})["json/" + k] = v
+print(json.dumps(st))' "$($CRAFT stats "$LAB_DIR/tmp-$1/keepalived.stats")" "$LAB_DIR/tmp-$1/keepalived.json"
 }
 # delta BEFORE AFTER INST KEY → after-before
 delta() { python3 -c 'import json,sys; b=json.loads(sys.argv[1]); a=json.loads(sys.argv[2]); print(a[sys.argv[3]][sys.argv[4]]-b[sys.argv[3]][sys.argv[4]])' "$@"; }
@@ -105,7 +113,7 @@ lines_b0=$(wc -l <"$LAB_DIR/b.log")
 
 # case INSTANCE KEY(or -) [DST_MAC] : send N of CASE, check B's counter and the state.
 check_case() {
-  local case=$1 inst=$2 key=$3 dmac=${4:-$MCAST} maxlog=${5:-3} before after d l0 l1
+  local case=$1 inst=$2 key=$3 dmac=${4:-$MCAST} maxlog=${5:-4} want_line=${6:-} before after d l0 l1
   before=$(stats b)
   l0=$(wc -l <"$LAB_DIR/b.log")
   if [ "$case" = ah_replay ]; then
@@ -127,27 +135,31 @@ check_case() {
       lab_fail "$case: $inst $key +$d, want +$N"
   fi
   local logs=$((l1 - l0)) sample
-  sample=$(sed -n "$((l0 + 1)),\$p" "$LAB_DIR/b.log" | grep -v -e 'stats' -e 'Printing' | head -n1 | cut -c1-110)
+  sample=$(sed -n "$((l0 + 1)),\$p" "$LAB_DIR/b.log" | grep -v -e 'stats' -e 'Printing' -e 'Writing' -e 'json' | head -n1 | cut -c1-110)
+  if [ -n "$want_line" ]; then
+    case $sample in *"$want_line"*) ;; *) lab_fail "$case: no '$want_line' line (got: ${sample:-none})" ;; esac
+  fi
   [ "$logs" -le "$maxlog" ] || lab_fail "$case: $logs log lines for $N packets (not rate limited)"
   lab_log "$case: sent $N, $inst ${key} +$d, log lines +$logs: ${sample:-(none)}"
   printf '%s|%s|%s|+%s|%s|%s\n' "$case" "$N" "$inst" "$d" "$logs" "${sample:-(none)}" >>"$LAB_DIR/table"
 }
 
-check_case ttl VI_PASS 'Packet Errors/TTL'
-check_case cksum VI_PASS -
-check_case version VI_PASS -
-check_case type VI_PASS 'Packet Errors/Invalid Type'
+# case INSTANCE COUNTER [DST_MAC MAX_LOG_LINES EXPECTED_LINE]
+check_case ttl VI_PASS 'Packet Errors/TTL' $MCAST 4 'invalid TTL/HL. Received 64 and expect 255'
+check_case cksum VI_PASS 'json/checksum_err' $MCAST 4 'Invalid VRRPv2 checksum'
+check_case version VI_PASS 'Packet Errors/Length' $MCAST 4 'vrrp packet too long, length 40 and expect 32'
+check_case type VI_PASS 'Packet Errors/Invalid Type' $MCAST 4 'Invalid packet type. 2 and expect 1'
 check_case trunc VI_PASS -
-check_case naddr VI_PASS 'Packet Errors/Length'
+check_case naddr VI_PASS 'Packet Errors/Length' $MCAST 4 'vrrp packet too short, length 40 and expect 116'
 check_case vrid VI_PASS -
-check_case pass VI_PASS 'Authentication Errors/Failure'
-check_case ah_icv VI_AH 'Authentication Errors/Failure'
-check_case ah_replay VI_AH 'Authentication Errors/Failure'
-check_case interval VI_PASS 'Packet Errors/Advertisement Interval'
-sleep 1.1 # the same reason (auth failure) as 'pass' again: let its rate-limit window pass
-check_case spoof255_pass VI_PASS 'Authentication Errors/Failure'
-check_case spoof255_ah VI_AH 'Authentication Errors/Failure'
-check_case unicast_src VI_UNI - "$MAC_B"
+check_case pass VI_PASS 'Authentication Errors/Failure' $MCAST 4 'received an invalid passwd!'
+check_case ah_icv VI_AH 'Authentication Errors/Failure' $MCAST 4 'IPSEC-AH : invalid IPSEC HMAC-MD5 value'
+check_case ah_replay VI_AH 'Authentication Errors/Failure' $MCAST 4 'already processed. Packet dropped.'
+check_case interval VI_PASS 'Packet Errors/Advertisement Interval' $MCAST 4 "advertisement interval mismatch mine=1 sec rcv'd=2 sec"
+sleep 1.1 # the same reasons (auth failure) as 'pass' and 'ah_icv' again: let the rate-limit window pass
+check_case spoof255_pass VI_PASS 'Authentication Errors/Failure' $MCAST 4 'received an invalid passwd!'
+check_case spoof255_ah VI_AH 'Authentication Errors/Failure' $MCAST 4 'IPSEC-AH : invalid IPSEC HMAC-MD5 value'
+check_case unicast_src VI_UNI 'json/unicast_src_err' "$MAC_B" 4 'unicast source address 192.0.2.66 not a unicast peer'
 check_case frag VI_PASS -
 check_case ipopts VI_PASS 'Advertisements/Received' $MCAST 99 # a valid advert (as keepalived): counted, ignored
 
