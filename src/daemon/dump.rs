@@ -130,7 +130,7 @@ impl Daemon {
                         w.write_all(b",")?;
                     }
                     first = false;
-                    match status::json::instance_object(&st, true, &mut json_buf) {
+                    match status::json::instance_object(&st, false, &mut json_buf) {
                         Ok(n) => w.write_all(json_buf.get(..n).unwrap_or(&[]))?,
                         Err(_) => w.write_all(b"{}")?,
                     }

@@ -3,8 +3,8 @@
 //! types (flags as 0/1 numbers where keepalived writes numbers, booleans where it writes
 //! booleans, intervals as seconds in floats), so the tools that read keepalived's file read
 //! ours. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
-//! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is left out unless asked
-//! for (keepalived prints the password in clear).
+//! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is an empty
+//! string: keepalived prints the password in clear, in a file any local user can read.
 
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
@@ -141,7 +141,8 @@ pub enum JsonError {
 }
 
 /// Serialise one instance's `{"data":…,"stats":…}` object into `buf`; returns its length.
-/// `show_auth` adds `auth_data` (the password in clear, as keepalived always does).
+/// `show_auth` writes `auth_data` with the password in clear, as keepalived always does;
+/// otherwise it is an empty string (same key and type, no secret).
 pub fn instance_object<'a>(
     st: &InstanceStatus<'a>,
     show_auth: bool,
@@ -157,7 +158,9 @@ pub fn instance_object<'a>(
             }
             Some(s)
         }
-        _ => None,
+        // The key stays (readers of keepalived's file find it, a string), the secret does not.
+        (false, Some(_)) => Some(heapless::String::new()),
+        (_, None) => None,
     };
     let non_empty = |l: &'a [&'a str]| if l.is_empty() { None } else { Some(l) };
     let vip_list = |vips: &'a [Vip]| {
@@ -342,7 +345,7 @@ mod tests {
             r#""smtp_alert":false,"notify_deleted":false,"#,
             r#""script_master":"/etc/keepalived/notify.sh MASTER","#,
             r#""vips":["192.0.2.100 dev eth0 scope global set"],"#,
-            r#""track_script":["killall -0 nginx"],"auth_type":1,"#,
+            r#""track_script":["killall -0 nginx"],"auth_type":1,"auth_data":"","#,
             r#""split_brain":false,"split_brain_count":0},"#,
             r#""stats":{"advert_rcvd":11,"advert_sent":53,"become_master":0,"release_master":0,"#,
             r#""packet_len_err":0,"advert_interval_err":0,"ip_ttl_err":0,"invalid_type_rcvd":0,"#,

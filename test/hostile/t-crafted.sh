@@ -170,7 +170,12 @@ sleep 1
 all_on_a || lab_fail "A lost a VIP to a keyless priority-255 spoof"
 [ "$(grep -c 'Entering' "$LAB_DIR/a.log")" = "$trans_a0" ] || lab_fail "A changed state"
 [ "$(grep -c 'Entering' "$LAB_DIR/b.log")" = "$trans_b0" ] || lab_fail "B changed state"
-# No secret in the logs (the -D detail level included).
-grep -l -e secret12 -e ahsecret "$LAB_DIR"/[ab].log && lab_fail "a key appears in a log"
+# No secret in the logs (the -D detail level included) nor in any dump (.data, .stats, .json).
+kill -USR1 "$PID_a"; kill -USR1 "$PID_b"; kill -$SIG_JSON "$PID_a"
+lab_wait 3 test -s "$LAB_DIR/tmp-a/keepalived.data" >/dev/null || lab_fail "no .data dump from A"
+lab_wait 3 test -s "$LAB_DIR/tmp-b/keepalived.data" >/dev/null || lab_fail "no .data dump from B"
+sleep 0.2
+grep -rl -e secret12 -e ahsecret "$LAB_DIR"/[ab].log "$LAB_DIR"/tmp-a "$LAB_DIR"/tmp-b &&
+  lab_fail "a key appears in a log or a dump"
 cp "$LAB_DIR/table" "${HOSTILE_OUT:-/tmp}/hostile-crafted-table.txt" 2>/dev/null
 lab_log "PASS: $(wc -l <"$LAB_DIR/table") crafted cases dropped/ignored, no state change, log lines rate limited"
