@@ -8,7 +8,9 @@ pass=0 fail=0
 for t in "$here"/t-*.sh; do
   name=$(basename "$t" .sh)
   echo "=== $name"
-  if timeout 300 "$t" "$bin"; then pass=$((pass+1)); echo "--- PASS $name"; else fail=$((fail+1)); echo "--- FAIL $name"; fi
+  t0=$(date +%s)
+  if timeout 300 "$t" "$bin"; then r=PASS; pass=$((pass+1)); else r=FAIL; fail=$((fail+1)); fi
+  echo "--- $r $name ($(($(date +%s) - t0)) s)"
 done
 echo "hostile: $pass passed, $fail failed (figures in $HOSTILE_OUT/hostile-*.txt)"
 [ "$fail" -eq 0 ]
