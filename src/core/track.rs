@@ -95,6 +95,9 @@ impl Core {
                     if !rt.running {
                         rt.running = true;
                         out.push(Action::RunScript { script: s as u16 });
+                    } else {
+                        let script = s as u16;
+                        out.push(Action::log(LogMsg::ScriptStillRunning { script }));
                     }
                 }
                 _ => {}

@@ -351,7 +351,9 @@ impl Daemon {
 
     fn run_script(&mut self, script: u16) {
         if self.children.script_running(script) {
-            log::debug!("Track script {} is still running - skipping run", script);
+            let name = self.core.config().scripts.get(script as usize);
+            let name = name.map_or("?", |s| s.name.as_str());
+            log::debug!("Track script {name} is already running, expect idle - skipping run");
             return;
         }
         let cfg = self.core.config();

@@ -95,6 +95,8 @@ pub enum LogMsg {
     ScriptFailed { script: u16, how: ScriptEnd },
     /// ``Script `chk` now returning 1``
     ScriptNowReturning { script: u16, status: i32 },
+    /// `Track script chk is already running, expect idle - skipping run`
+    ScriptStillRunning { script: u16 },
     /// `VRRP_Script(chk) considered successful on reload`
     ScriptReloadOk { script: u16 },
     /// A received advert dropped by the checks (`(VI_1) invalid TTL/HL. ...`, see [`RxDrop`]).
@@ -335,6 +337,11 @@ impl fmt::Display for Display<'_> {
                 sname(c, script)
             ),
             Rx { inst, why } => why.write(f, iname(c, inst)),
+            ScriptStillRunning { script } => write!(
+                f,
+                "Track script {} is already running, expect idle - skipping run",
+                sname(c, script)
+            ),
             AhSync { inst } => write!(
                 f,
                 "({}) IPSEC-AH : Syncing seq_num - Increment seq",

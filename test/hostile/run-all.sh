@@ -4,6 +4,7 @@ set -uo pipefail
 bin=${1:?usage: run-all.sh path/to/keepalived-rs}
 here=$(cd "$(dirname "$0")" && pwd)
 export HOSTILE_OUT=${HOSTILE_OUT:-$(dirname "$(readlink -f "$bin")")}
+mkdir -p "$HOSTILE_OUT"
 pass=0 fail=0
 for t in "$here"/t-*.sh; do
   name=$(basename "$t" .sh)
