@@ -31,8 +31,9 @@ mkscripts() { # mkscripts DIR
   mkdir -p "$d"
   cat >"$d/rec.sh" <<EOS
 #!/bin/sh
-for a in "\$@"; do printf '[%s]' "\$a"; done >>"$d/argv"
-echo >>"$d/argv"
+line=
+for a in "\$@"; do line="\$line[\$a]"; done
+printf '%s\n' "\$line" >>"$d/argv"   # one write: two hooks may run at once
 if [ "\$1" = master ] || [ "\$4" = STOP ]; then
   sleep 1000 &
   echo \$! >>"$d/pids"
