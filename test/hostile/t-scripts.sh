@@ -138,11 +138,11 @@ run_impl() { # run_impl ka|rs NODE ADDR VIP
   local slow hung over stopdone unsafe
   slow=$(wc -l <"$d/slow.runs" 2>/dev/null || echo 0)
   hung=$(wc -l <"$d/hung.runs" 2>/dev/null || echo 0)
-  over=$(cat "$d/overlap" 2>/dev/null | tr '\n' ' ')
+  over=$(sort "$d/overlap" 2>/dev/null | uniq -c | awk '{printf "%s%s ×%s", NR > 1 ? ", " : "", $2, $1}')
   stopdone=$([ -f "$d/stop.done" ] && echo yes || echo no)
   unsafe=$([ -f "$d/unsafe.ran" ] && echo ran || echo refused)
   grep -q "Unsafe permissions found for script '$d/unsafe.sh'" "$LAB_DIR/$impl.log" || unsafe="$unsafe (no log line)"
-  line="$impl: chk_slow ran $slow×, chk_hung ran $hung×, overlaps: ${over:-none}; chk_unsafe $unsafe; stop took $ms ms, notify_stop finished: $stopdone; script processes still alive after stop: $alive of $n"
+  line="$impl: chk_slow ran $slow×, chk_hung ran $hung×, overlapping starts: ${over:-none}; chk_unsafe $unsafe; stop took $ms ms, notify_stop finished: $stopdone; script processes still alive after stop: $alive of $n"
   lab_log "$line"
   echo "$line" >>"$out"
   # the generic notify's last word is the priority, which depends on the scripts' timing
