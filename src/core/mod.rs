@@ -134,6 +134,9 @@ pub struct Core {
     groups: Vec<sync_group::GroupRt, MAX_SYNC_GROUPS>,
     started: bool,
     stopped: bool,
+    /// Last `Unknown VRID` line (`log_unknown_vrids`): at most one per second, so that a
+    /// flood of adverts for other routers cannot flood the log.
+    unknown_vrid_logged_at: Option<Instant>,
 }
 
 impl Core {
@@ -151,6 +154,7 @@ impl Core {
             groups: Vec::new(),
             started: false,
             stopped: false,
+            unknown_vrid_logged_at: None,
             prev: None,
             prev_addrs: None,
             cfg,

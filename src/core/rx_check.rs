@@ -77,7 +77,11 @@ impl Core {
         out: &mut Actions,
     ) {
         let Some(i) = self.find_instance(ifindex, rx) else {
-            if self.cfg.global.log_unknown_vrids {
+            let due = self
+                .unknown_vrid_logged_at
+                .is_none_or(|t| now >= t + REJECT_LOG_EVERY);
+            if self.cfg.global.log_unknown_vrids && due {
+                self.unknown_vrid_logged_at = Some(now);
                 out.push(Action::log(LogMsg::UnknownVrid {
                     vrid: rx.vrid,
                     ifindex,
