@@ -49,7 +49,8 @@ MON=$!; LAB_PIDS+=("$MON")
 # A client fetching through the VIP, 20 times a second.
 ( ok=0 bad=0
   while [ ! -f "$LAB/stop-client" ]; do
-    if ip netns exec "$P-cl" curl -s -m 1 http://192.0.2.100/ | grep -q WEB-a; then ok=$((ok+1)); else bad=$((bad+1)); fi
+    page=$(ip netns exec "$P-cl" curl -s -m 1 http://192.0.2.100/)
+    if [[ $page == *WEB-a* ]]; then ok=$((ok+1)); else bad=$((bad+1)); fi
     sleep 0.05
   done
   echo "$ok $bad" >"$LAB/client.txt" ) &
