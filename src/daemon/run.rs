@@ -590,9 +590,18 @@ impl Daemon {
     }
 
     /// Execute every queued action.
+    /// A pass over many instances may stop early for room in the queue (`Core::has_more`):
+    /// it is resumed here until done, each round executed before the next (bounded: every
+    /// round visits at least one instance).
     pub(super) fn apply(&mut self) {
-        while let Some(a) = self.acts.pop() {
-            self.exec(a);
+        loop {
+            while let Some(a) = self.acts.pop() {
+                self.exec(a);
+            }
+            if !self.core.has_more() {
+                break;
+            }
+            self.core.resume(&mut self.acts);
         }
         if self.acts.overflow > 0 {
             log::warn!("{} actions dropped (queue full)", self.acts.overflow);
