@@ -137,6 +137,7 @@ impl Daemon {
         }
         d.remove_stale_vips(&seen);
         d.open_sockets();
+        super::events::apply_scheduling(&cfg.global.sched);
         let t = now();
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
@@ -517,6 +518,9 @@ impl Daemon {
                     self.dump(Dump::Stats);
                     self.core.clear_stats();
                 }
+                Sig::Xcpu => log::info!(
+                    "VRRP process has used too much CPU time, vrrp_rlimit_rttime may need to be increased"
+                ),
                 Sig::Other(_) => {}
             }
         }
