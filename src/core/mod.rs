@@ -49,6 +49,7 @@
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
 pub mod action;
+mod batch;
 pub mod event;
 mod fsm;
 mod garp;
@@ -137,6 +138,8 @@ pub struct Core {
     /// Last `Unknown VRID` line (`log_unknown_vrids`): at most one per second, so that a
     /// flood of adverts for other routers cannot flood the log.
     unknown_vrid_logged_at: Option<Instant>,
+    /// A pass over the instances that stopped early for room in the action queue.
+    pass: Option<(batch::Pass, Instant)>,
 }
 
 impl Core {
@@ -155,6 +158,7 @@ impl Core {
             started: false,
             stopped: false,
             unknown_vrid_logged_at: None,
+            pass: None,
             prev: None,
             prev_addrs: None,
             cfg,
