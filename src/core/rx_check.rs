@@ -188,8 +188,11 @@ impl Core {
         // 3. exact length.
         if !rx.length_ok {
             let got = rx.ip_packet.len();
-            let fixed = 8 + if rx.version == 2 { 8 } else { 0 };
-            let per = if rx.src.is_ipv4() { 4 } else { 16 };
+            // keepalived's expected_vrrp_pkt_len: the received header's version decides
+            // the 8 auth bytes (IPv4 only).
+            let v4 = rx.src.is_ipv4();
+            let fixed = 8 + if v4 && rx.version == 2 { 8 } else { 0 };
+            let per = if v4 { 4 } else { 16 };
             let want = got.saturating_sub(rx.vrrp.len()) + fixed + per * usize::from(rx.naddr);
             let (got, want) = (got as u16, want as u16);
             let why = RxDrop::PacketLength { got, want };
