@@ -12,7 +12,8 @@
 //!   notifies, FIFO lines, log lines);
 //! - [`dump`]: keepalived.data / .stats / .json on signals;
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
-//! - [`children`]: running scripts and hooks with their kill deadlines.
+//! - [`children`]: running scripts and hooks with their kill deadlines;
+//! - [`track_file`]: inotify-watched `track_file` values.
 
 pub mod children;
 pub mod dump;
@@ -21,6 +22,7 @@ pub mod exec;
 pub mod iface;
 pub mod run;
 pub mod smtp;
+pub mod track_file;
 
 pub use run::{Daemon, RunOpts, EXIT_CONFIG, EXIT_FATAL, EXIT_OK};
 

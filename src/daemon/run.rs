@@ -75,6 +75,8 @@ pub struct Daemon {
     pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
     pub(super) smtp_logged: heapless::String<256>,
     pub(super) hostname: heapless::String<64>,
+    /// The watched `track_file`s.
+    pub(super) tfiles: super::track_file::TrackFiles,
 }
 
 fn errno_text(e: i32) -> io::Error {
@@ -106,6 +108,7 @@ impl Daemon {
             smtp: None,
             smtp_logged: heapless::String::new(),
             hostname: heapless::String::new(),
+            tfiles: Default::default(),
         });
         if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
             for c in h.trim().chars() {
@@ -141,6 +144,9 @@ impl Daemon {
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
         }
+        // keepalived reads the track files before the instances start.
+        d.track_files_setup(cfg, false);
+        let t = now();
         d.core.handle(t, Event::Start, &mut d.acts);
         d.apply();
         log::info!("Startup complete");
@@ -384,6 +390,7 @@ impl Daemon {
             }
             Slot::Signal => self.on_signals(),
             Slot::Netlink => self.on_netlink(),
+            Slot::Inotify => self.on_inotify(),
             Slot::NetlinkCmd => {
                 // Late replies to requests that timed out: drop them.
                 if let Some(fd) = self.reactor.fd(slot) {

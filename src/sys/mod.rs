@@ -13,11 +13,13 @@
 //! - [`packet`]: PF_PACKET sockets for gratuitous ARP and unsolicited NA frames;
 //! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
 //! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
+//! - [`inotify`]: directory watches for `track_file`;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
 //! - [`pidfile`], [`daemonize`]: process housekeeping.
 
 pub mod alloc;
 pub mod daemonize;
+pub mod inotify;
 pub mod ioctl;
 pub mod netlink;
 pub mod packet;
