@@ -73,7 +73,6 @@ pub struct Daemon {
     pub(super) fifos: crate::notify::fifo::Fifos,
     /// SMTP alerts (when `smtp_server` and `notification_email` are set).
     pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
-    pub(super) smtp_logged: heapless::String<256>,
     pub(super) hostname: heapless::String<64>,
     /// The watched `track_file`s.
     pub(super) tfiles: super::track_file::TrackFiles,
@@ -106,7 +105,6 @@ impl Daemon {
             prev_cmds: Default::default(),
             fifos: Default::default(),
             smtp: None,
-            smtp_logged: heapless::String::new(),
             hostname: heapless::String::new(),
             tfiles: Default::default(),
         });
