@@ -486,3 +486,36 @@ fn json_dump_from_core_status() {
         assert!(st.stats.advert_rcvd > 0);
     });
 }
+
+#[test]
+fn stats_clear_zeroes_counters_and_keeps_state() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.0));
+        let before = net.nodes[1]
+            .core
+            .as_ref()
+            .unwrap()
+            .instance(0)
+            .unwrap()
+            .stats;
+        assert!(before.advert_rcvd > 3);
+        net.nodes[1].core.as_mut().unwrap().clear_stats();
+        let after = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+        assert_eq!(after.stats.advert_rcvd, 0);
+        assert_eq!(net.state(1, 0), Some(State::Backup), "state untouched");
+        net.run_until(t(13.0));
+        let later = net.nodes[1]
+            .core
+            .as_ref()
+            .unwrap()
+            .instance(0)
+            .unwrap()
+            .stats;
+        assert!(
+            (2..=4).contains(&later.advert_rcvd),
+            "counting goes on from zero"
+        );
+        assert_eq!(net.masters(0), vec![0]);
+    });
+}

@@ -18,6 +18,7 @@
 //!     timer fired    → core.handle(now, Event::Timer, ..)
 //!     raw v4 packet  → Event::Packet4 { ifindex, bytes }
 //!     raw v6 message → Event::Packet6 { ifindex, src, dst, hop_limit, bytes }
+//!     ARP frame      → Event::Arp { ifindex, sender_ip, sender_mac } (split-brain report)
 //!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
 //!     child exit     → Event::Script { script, result } (check scripts only)
 //!     inotify        → Event::TrackFile { file, value }
@@ -74,8 +75,7 @@ use crate::wire::{AdvertTx, Destination, TxAuth};
 
 /// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
 /// megabytes) never lands in the stack frame of `handle()`.
-/// Uses `config::new_config()`, which builds it on a helper thread with a big enough stack
-/// (a 2 MiB test thread would overflow in a debug build).
+/// Uses `config::new_config()`, which builds it in place on the heap.
 #[inline(never)]
 fn boxed_default_config() -> Box<Config> {
     crate::config::new_config()
@@ -205,6 +205,14 @@ impl Core {
         &self.inst
     }
 
+    /// STATS_CLEAR (SIGRTMAX-1): zero every instance's counters, after they were dumped.
+    /// State, timers and the split-brain flag are untouched.
+    pub fn clear_stats(&mut self) {
+        for r in self.inst.iter_mut() {
+            r.stats = Default::default();
+        }
+    }
+
     pub fn interfaces(&self) -> &[IfRt] {
         &self.ifs
     }
@@ -254,6 +262,11 @@ impl Core {
                 rx,
                 checksum_verified,
             } => self.on_advert(now, ifindex, rx, checksum_verified, out),
+            Event::Arp {
+                ifindex,
+                sender_ip,
+                sender_mac,
+            } => self.on_arp(now, ifindex, sender_ip, sender_mac, out),
             Event::Interface(info) => self.on_interface(now, &info, out),
             Event::InterfaceGone { ifindex } => self.on_interface_gone(now, ifindex, out),
             Event::Script { script, result } => self.on_script(now, script, result, out),
