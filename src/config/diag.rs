@@ -44,6 +44,11 @@ impl Severity {
             Severity::Error | Severity::Fatal => "error",
         }
     }
+    /// Whether the daemon refuses a reload for it (an error; `Security` ranks above the
+    /// errors for `-t`'s exit code but is only a warning).
+    pub fn refuses_reload(self) -> bool {
+        matches!(self, Severity::Error | Severity::Fatal)
+    }
 }
 
 /// One message with its location.
@@ -175,6 +180,14 @@ impl fmt::Display for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_errors_refuse_a_reload() {
+        assert!(!Severity::Warning.refuses_reload());
+        assert!(!Severity::Security.refuses_reload());
+        assert!(Severity::Error.refuses_reload());
+        assert!(Severity::Fatal.refuses_reload());
+    }
 
     #[test]
     fn display_and_exit_classes() {

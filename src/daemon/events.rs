@@ -27,7 +27,7 @@ impl Daemon {
         let errors = loaded
             .diags
             .iter()
-            .filter(|d| d.severity >= crate::config::Severity::Error)
+            .filter(|d| d.severity.refuses_reload())
             .count();
         let Some(cfg) = loaded.config else {
             log::error!(
