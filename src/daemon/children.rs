@@ -2,7 +2,9 @@
 //!
 //! A check script past its `timeout` gets SIGTERM to its process group, then SIGKILL 2 s
 //! later (keepalived's vrrp_scheduler); its result is then "timed out". Notify hooks are
-//! fire-and-forget except `notify_stop`, which is killed after 1 s at shutdown.
+//! fire-and-forget, except the STOP notifies: shutdown waits for them (at most 1 s, then
+//! their groups get SIGKILL, as keepalived's child_killed_thread). The `*_fifo_script`s run
+//! until the FIFO is closed (reload, stop).
 
 use heapless::Vec;
 
@@ -15,6 +17,10 @@ pub enum Kind {
     /// `Config::scripts[id]`.
     Script(u16),
     Notify,
+    /// A notify started by the shutdown (specific `notify_stop` or the generic one).
+    StopNotify,
+    /// `notify_fifo_script` / `vrrp_notify_fifo_script`.
+    FifoScript,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +69,11 @@ impl Children {
     pub fn remove(&mut self, pid: i32) -> Option<Child> {
         let i = self.list.iter().position(|c| c.pid == pid)?;
         Some(self.list.swap_remove(i))
+    }
+
+    /// Whether a child of this kind is still running.
+    pub fn any(&self, kind: Kind) -> bool {
+        self.list.iter().any(|c| c.kind == kind)
     }
 
     /// The earliest kill deadline.

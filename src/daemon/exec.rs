@@ -332,7 +332,7 @@ impl Daemon {
     }
 
     /// Spawn command `id` of the current (or previous) configuration.
-    fn spawn_with(&self, prev: bool, id: u16, extra: &[&[u8]]) -> Result<i32, ()> {
+    pub(super) fn spawn_with(&self, prev: bool, id: u16, extra: &[&[u8]]) -> Result<i32, ()> {
         let cmds = if prev { &self.prev_cmds } else { &self.cmds };
         let Some(p) = cmds.get(id) else {
             return Err(());
@@ -410,7 +410,13 @@ impl Daemon {
             None => &[],
         };
         if let Ok(pid) = self.spawn_command(command, extra_slice) {
-            let _ = self.children.add(pid, Kind::Notify, None);
+            // Shutdown waits for the STOP notifies (bounded, see `procs`).
+            let kind = if self.stopping {
+                Kind::StopNotify
+            } else {
+                Kind::Notify
+            };
+            let _ = self.children.add(pid, kind, None);
         }
     }
 

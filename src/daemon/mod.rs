@@ -13,6 +13,7 @@
 //! - [`dump`]: keepalived.data / .stats / .json on signals;
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
 //! - [`children`]: running scripts and hooks with their kill deadlines;
+//! - [`procs`]: reaping, timeouts, the FIFO scripts, the bounded wait for STOP notifies;
 //! - [`track_file`]: inotify-watched `track_file` values.
 
 pub mod children;
@@ -20,6 +21,7 @@ pub mod dump;
 pub mod events;
 pub mod exec;
 pub mod iface;
+pub mod procs;
 pub mod run;
 pub mod smtp;
 pub mod track_file;

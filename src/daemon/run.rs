@@ -8,15 +8,14 @@ use std::path::PathBuf;
 
 use heapless::Vec;
 
-use super::children::{Children, Kill, Kind};
+use super::children::Children;
 use super::dump::Dump;
 use super::iface::{IfTable, SeenAddrs};
 use crate::config::{Auth, Config, Family};
-use crate::core::{Actions, Core, Event, IfInfo, ScriptResult};
-use crate::limits::MAX_CHILDREN;
+use crate::core::{Actions, Core, Event, IfInfo};
 use crate::logging::StackBuf;
 use crate::sys::netlink;
-use crate::sys::process::{self, Exit};
+use crate::sys::process;
 use crate::sys::raw;
 use crate::sys::reactor::{Reactor, Ready, Slot};
 use crate::sys::signalfd::Sig;
@@ -168,6 +167,7 @@ impl Daemon {
         for l in self.cmds.log.iter() {
             log::warn!("{}", l);
         }
+        self.stop_fifo_scripts();
         self.fifos.close();
         let g = &cfg.global;
         self.fifos.global = g
@@ -179,6 +179,7 @@ impl Daemon {
             .as_ref()
             .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
         self.fifos.open();
+        self.start_fifo_scripts(cfg);
     }
 
     pub(super) fn cmd_fd(&self) -> io::Result<RawFd> {
@@ -534,7 +535,7 @@ impl Daemon {
     }
 
     /// `alloc-audit`: allocations since start-up completed.
-    fn report_allocs(&self) {
+    pub(super) fn report_allocs(&self) {
         if let (Some(base), Some(now)) = (self.alloc_baseline, crate::sys::alloc::count()) {
             log::info!(
                 "alloc-audit: {} allocations after start-up ({} in total)",
@@ -542,56 +543,6 @@ impl Daemon {
                 now
             );
         }
-    }
-
-    fn reap(&mut self) {
-        for _ in 0..MAX_CHILDREN * 2 {
-            let (pid, exit) = match process::reap() {
-                Ok(Some(x)) => x,
-                _ => break,
-            };
-            let Some(c) = self.children.remove(pid) else {
-                continue;
-            };
-            if let Kind::Script(script) = c.kind {
-                let result = if c.term_sent {
-                    ScriptResult::TimedOut
-                } else {
-                    match exit {
-                        Exit::Code(code) => ScriptResult::Exited(code),
-                        Exit::Signal(s) => ScriptResult::Signalled(s),
-                    }
-                };
-                let t = now();
-                self.core
-                    .handle(t, Event::Script { script, result }, &mut self.acts);
-                self.apply();
-            }
-        }
-    }
-
-    fn kill_overdue(&mut self, t: Instant) {
-        let mut kills: Vec<Kill, MAX_CHILDREN> = Vec::new();
-        self.children.due(t, &mut kills);
-        for k in kills {
-            let (pid, sig) = match k {
-                Kill::Term(p) => (p, libc::SIGTERM),
-                Kill::Kill(p) => (p, libc::SIGKILL),
-            };
-            let _ = process::kill_group(pid, sig);
-        }
-    }
-
-    /// Shutdown finished: kill leftover check scripts, remove pid files.
-    fn finish(&mut self) -> i32 {
-        for c in self.children.list.iter() {
-            if let Kind::Script(_) = c.kind {
-                let _ = process::kill_group(c.pid, libc::SIGTERM);
-            }
-        }
-        self.report_allocs();
-        self.fifos.close();
-        EXIT_OK
     }
 
     /// Execute every queued action.
