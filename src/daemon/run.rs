@@ -391,6 +391,10 @@ impl Daemon {
             Slot::Timer => {
                 let _ = self.reactor.timer.drain();
                 let t = now();
+                // Children that exited before their deadline are collected first: when the
+                // loop wakes late, the timer may be served before the SIGCHLD, and a script
+                // that finished in time must not be signalled and counted as timed out.
+                self.reap();
                 self.kill_overdue(t);
                 self.core.handle(t, Event::Timer, &mut self.acts);
                 self.apply();
