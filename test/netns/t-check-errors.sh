@@ -11,7 +11,11 @@
 #     150 -> 130;
 #   - a check whose file is deleted after start: exec fails in the child (status 127):
 #     "Script `chk_gone` now returning 127", "... failed (exited with status 127)", 130 -> 100;
+#   - a loop that wakes up late (SIGSTOP for 2.5 s while chk_slow's 0.3 s run is under way,
+#     its 1 s timeout passing meanwhile) reaps the run that ended in time before looking at
+#     the deadlines: no "timed_out";
 #   - the daemon is still MASTER and its adverts carry priority 100.
+# The checks have `timeout 5` (interval 1): on a loaded CI box a slow run must not time out.
 # Usage: t-check-errors.sh path/to/keepalived-rs
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,23 +33,33 @@ cat >"$LAB_DIR/crash.sh" <<EOS
 exit 0
 EOS
 printf '#!/bin/sh\nexit 0\n' >"$LAB_DIR/gone.sh"
+printf '#!/bin/sh\necho run >>%s/slow-runs\nsleep 0.3\n' "$R" >"$LAB_DIR/slow.sh"
 printf '#!/bin/sh\necho "$*" >>%s/calls\n' "$R" >"$LAB_DIR/notify.sh"
 chmod 755 "$LAB_DIR"/*.sh
 cat >"$LAB_DIR/a.conf" <<EOC
 vrrp_script chk_true {
     script "/bin/true"
     interval 1
+    timeout 5
     weight -10
 }
 vrrp_script chk_crash {
     script "$LAB_DIR/crash.sh"
     interval 1
+    timeout 5
     weight -20
 }
 vrrp_script chk_gone {
     script "$LAB_DIR/gone.sh"
     interval 1
+    timeout 5
     weight -30
+}
+vrrp_script chk_slow {
+    script "$LAB_DIR/slow.sh"
+    interval 1
+    timeout 1
+    weight -1
 }
 vrrp_instance VI_1 {
     interface eth0
@@ -59,6 +73,7 @@ vrrp_instance VI_1 {
         chk_true
         chk_crash
         chk_gone
+        chk_slow
     }
     notify_master "$LAB_DIR/notify.sh master"
 }
@@ -78,9 +93,9 @@ prio_to() { grep -qE "\(VI_1\) Changing effective priority from [0-9]+ to $1\$" 
 lab_wait 10 lab_has_addr a $VIP >/dev/null || lab_fail "never MASTER while forks fail"
 has "VRRP_Script(chk_true) failed (failed to start)" || lab_fail "no 'failed (failed to start)' line"
 grep -q "cannot run '.*': Resource temporarily unavailable" "$L" || lab_fail "the EAGAIN was not logged"
-prio_to 90 || lab_fail "the priority did not drop to 90 (150 - 10 - 20 - 30)"
+prio_to 89 || lab_fail "the priority did not drop to 89 (150 - 10 - 20 - 30 - 1)"
 [ -e "$R/calls" ] && lab_fail "notify_master ran although forks fail"
-lab_log "fork fails (EAGAIN): logged, counted as failures (priority 90), MASTER anyway"
+lab_log "fork fails (EAGAIN): logged, counted as failures (priority 89), MASTER anyway"
 
 # As nobody: raising a soft limit of one's own user needs no capability (this shell may lack
 # CAP_SYS_RESOURCE).
@@ -100,6 +115,17 @@ lab_wait 4 has 'Script `chk_gone` now returning 127' >/dev/null || lab_fail "no 
 has "VRRP_Script(chk_gone) failed (exited with status 127)" || lab_fail "no 'failed (exited with status 127)'"
 lab_wait 2 has "(VI_1) Changing effective priority from 130 to 100" >/dev/null || lab_fail "no 130 -> 100"
 lab_log "a deleted check: exit 127, 130 -> 100"
+
+runs() { wc -l <"$R/slow-runs" 2>/dev/null || echo 0; }
+n0=$(runs)
+more() { [ "$(runs)" -gt "$n0" ]; }
+lab_wait 3 more >/dev/null || lab_fail "chk_slow does not run"
+kill -STOP "$PID"
+sleep 2.5
+kill -CONT "$PID"
+sleep 1.5
+grep -q "timed_out" "$L" && lab_fail "a run that ended in time was counted as timed out after a late wake-up"
+lab_log "a late wake-up (SIGSTOP 2.5 s during a 0.3 s run, timeout 1 s): no timed_out"
 
 kill -0 "$PID" 2>/dev/null || lab_fail "the daemon died"
 lab_has_addr a $VIP || lab_fail "the VIP went away"
