@@ -7,6 +7,7 @@
 #   - a check with `user root` in a world-writable directory is refused at load with
 #     keepalived's "Unsafe permissions found for script '...' - disabling." and never runs;
 #   - no "SECURITY VIOLATION" line.
+# The checks have `timeout 5` (interval 1): on a loaded CI box a slow run must not time out.
 # Usage: t-script-user.sh path/to/keepalived-rs
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,8 +25,8 @@ mkdir -m 1777 "$O"
 chmod 777 "$W"
 cat >"$S/id.sh" <<EOS
 #!/bin/sh
-# One file per caller: the users cannot append to each other's files.
-echo "\$1 \$(id -u) \$(id -g) \$(id -G)" >$O/ids-\$1
+# One file per caller (the users cannot write each other's files), replaced atomically.
+echo "\$1 \$(id -u) \$(id -g) \$(id -G)" >$O/.ids-\$1.\$\$ && mv -f $O/.ids-\$1.\$\$ $O/ids-\$1
 EOS
 printf '#!/bin/sh\ntouch %s/bad-ran\n' "$O" >"$W/bad.sh"
 chmod 755 "$S/id.sh" "$W/bad.sh"
@@ -37,17 +38,20 @@ global_defs {
 vrrp_script chk_default {
     script "$S/id.sh default"
     interval 1
+    timeout 5
     weight 2
 }
 vrrp_script chk_daemon {
     script "$S/id.sh daemon"
     interval 1
+    timeout 5
     weight 2
     user daemon
 }
 vrrp_script chk_bad {
     script "$W/bad.sh"
     interval 1
+    timeout 5
     weight 2
     user root
 }
