@@ -38,16 +38,16 @@ impl Severity {
             Severity::Security => 6,
         }
     }
+    /// Something of the file was dropped or is unusable (a security violation is only a
+    /// warning: keepalived runs such scripts anyway).
+    pub fn is_error(self) -> bool {
+        matches!(self, Severity::Error | Severity::Fatal)
+    }
     pub fn label(self) -> &'static str {
         match self {
             Severity::Warning | Severity::Security => "warning",
             Severity::Error | Severity::Fatal => "error",
         }
-    }
-    /// Whether the daemon refuses a reload for it (an error; `Security` ranks above the
-    /// errors for `-t`'s exit code but is only a warning).
-    pub fn refuses_reload(self) -> bool {
-        matches!(self, Severity::Error | Severity::Fatal)
     }
 }
 
@@ -179,15 +179,14 @@ impl fmt::Display for Diagnostics {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn only_errors_refuse_a_reload() {
-        assert!(!Severity::Warning.refuses_reload());
-        assert!(!Severity::Security.refuses_reload());
-        assert!(Severity::Error.refuses_reload());
-        assert!(Severity::Fatal.refuses_reload());
+    fn only_errors_and_fatals_are_errors() {
+        use super::Severity::*;
+        assert!(!Warning.is_error() && !Security.is_error());
+        assert!(Error.is_error() && Fatal.is_error());
     }
+
+    use super::*;
 
     #[test]
     fn display_and_exit_classes() {

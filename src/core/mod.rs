@@ -48,6 +48,7 @@
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
 pub mod action;
+mod batch;
 pub mod event;
 mod fsm;
 mod garp;
@@ -132,6 +133,8 @@ pub struct Core {
     groups: Vec<sync_group::GroupRt, MAX_SYNC_GROUPS>,
     started: bool,
     stopped: bool,
+    /// A pass over the instances that stopped early for room in the action queue.
+    pass: Option<(batch::Pass, Instant)>,
 }
 
 impl Core {
@@ -149,6 +152,7 @@ impl Core {
             groups: Vec::new(),
             started: false,
             stopped: false,
+            pass: None,
             prev: None,
             prev_addrs: None,
             cfg,

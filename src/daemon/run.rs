@@ -137,6 +137,7 @@ impl Daemon {
         }
         d.remove_stale_vips(&seen);
         d.open_sockets();
+        super::events::apply_scheduling(&cfg.global.sched);
         let t = now();
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
@@ -527,6 +528,9 @@ impl Daemon {
                     self.dump(Dump::Stats);
                     self.core.clear_stats();
                 }
+                Sig::Xcpu => log::info!(
+                    "VRRP process has used too much CPU time, vrrp_rlimit_rttime may need to be increased"
+                ),
                 Sig::Other(_) => {}
             }
         }
@@ -550,9 +554,18 @@ impl Daemon {
     }
 
     /// Execute every queued action.
+    /// A pass over many instances may stop early for room in the queue (`Core::has_more`):
+    /// it is resumed here until done, each round executed before the next (bounded: every
+    /// round visits at least one instance).
     pub(super) fn apply(&mut self) {
-        while let Some(a) = self.acts.pop() {
-            self.exec(a);
+        loop {
+            while let Some(a) = self.acts.pop() {
+                self.exec(a);
+            }
+            if !self.core.has_more() {
+                break;
+            }
+            self.core.resume(&mut self.acts);
         }
         if self.acts.overflow > 0 {
             log::warn!("{} actions dropped (queue full)", self.acts.overflow);

@@ -17,6 +17,7 @@
 //! - [`inotify`]: directory watches for `track_file`;
 //! - [`mem`]: the configuration built in place on the heap;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
+//! - [`sched`]: real-time priority, RLIMIT_RTTIME, nice, mlockall;
 //! - [`pidfile`], [`daemonize`]: process housekeeping.
 
 pub mod alloc;
@@ -30,6 +31,7 @@ pub mod pidfile;
 pub mod process;
 pub mod raw;
 pub mod reactor;
+pub mod sched;
 pub mod signalfd;
 pub mod timerfd;
 

@@ -104,7 +104,12 @@ run_pair() {
   # nopreempt.
   local m0; m0=$(master_count a)
   run_daemon a "$ia" "$LAB/a.conf"
-  wait_no_vip a "$vip" 5 || { log "$label $c: a kept the stale VIP after restart"; ok=0; }
+  # An address owner (priority 255) is master again within microseconds of starting, so the
+  # gap between removing the stale VIP and adding it back cannot be observed by polling;
+  # its case checks the take-back below instead.
+  if [ "$c" != owner ]; then
+    wait_no_vip a "$vip" 5 || { log "$label $c: a kept the stale VIP after restart"; ok=0; }
+  fi
   if [ "$c" = nopreempt ]; then
     sleep 6
     has_vip "$next" "$vip" || { log "$label $c: nopreempt violated"; ok=0; }

@@ -17,6 +17,20 @@ check() {
 lab_up 2
 STATE=MASTER PRIO=150 AUTH=PASS gen_conf a "$LAB/a.conf"
 STATE=BACKUP PRIO=100 AUTH=PASS gen_conf b "$LAB/b.conf"
+# The master also tracks a check script and has a notify hook: an unchanged instance must
+# keep the script's result over a reload and must not notify or send gratuitous ARPs again.
+printf '#!/bin/sh\necho "$*" >>%s/notify.txt\n' "$LAB" >"$LAB/notify.sh"
+chmod 755 "$LAB/notify.sh"
+python3 - "$LAB/a.conf" "$LAB/notify.sh" <<'PY'
+import sys
+path, hook = sys.argv[1:]
+conf = open(path).read()
+script = 'vrrp_script chk_ok {\n    script "/bin/true"\n    interval 1\n    weight 2\n}\n'
+conf = conf.replace('vrrp_instance VI_1 {\n', script + 'vrrp_instance VI_1 {\n'
+                    '    track_script {\n        chk_ok\n    }\n'
+                    '    notify_master "%s"\n' % hook, 1)
+open(path, 'w').write(conf)
+PY
 # A web server on each node answering with its name, bound to any address.
 for n in a b; do
   mkdir -p "$LAB/www-$n" && echo "WEB-$n" >"$LAB/www-$n/index.html"
@@ -35,7 +49,8 @@ MON=$!; LAB_PIDS+=("$MON")
 # A client fetching through the VIP, 20 times a second.
 ( ok=0 bad=0
   while [ ! -f "$LAB/stop-client" ]; do
-    if ip netns exec "$P-cl" curl -s -m 1 http://192.0.2.100/ | grep -q WEB-a; then ok=$((ok+1)); else bad=$((bad+1)); fi
+    page=$(ip netns exec "$P-cl" curl -s -m 1 http://192.0.2.100/)
+    if [[ $page == *WEB-a* ]]; then ok=$((ok+1)); else bad=$((bad+1)); fi
     sleep 0.05
   done
   echo "$ok $bad" >"$LAB/client.txt" ) &
@@ -47,7 +62,12 @@ fds() { ls "/proc/$1/fd" | wc -l; }
 # calloc then clears it in place) reaches its steady state within a few loads; what must
 # stay flat is everything after that.
 for ((i = 1; i <= ${WARMUP:-5}; i++)); do kill -HUP "$pid"; sleep 0.5; log "warm-up reload $i: RSS $(rss "$pid") kB"; done
+# Both gratuitous ARP bursts of becoming master (5 at once, 5 more after
+# vrrp_garp_master_delay) are over before the soak starts; bounded wait.
+garps() { grep -c 'Sending gratuitous ARP on eth0 for 192.0.2.100' "$LAB/a.log"; }
+for ((i = 0; i < 40; i++)); do [ "$(garps)" -ge 10 ] && break; sleep 0.25; done
 rss0=$(rss "$pid"); fd0=$(fds "$pid"); m0=$(master_count a)
+garp0=$(garps); notif0=$(wc -l <"$LAB/notify.txt"); kept0=$(grep -c 'VRRP_Script(chk_ok) considered successful on reload' "$LAB/a.log")
 for ((i = 1; i <= RELOADS; i++)); do
   kill -HUP "$pid"
   sleep 0.1
@@ -65,6 +85,12 @@ check "no state transition during the soak" "[ $(master_count a) -eq $m0 ] && ! 
 check "the client never failed" "[ $missed -eq 0 ] && [ $got -gt 0 ]"
 check "RSS stable (within 64 kB)" "[ $((rss1 - rss0)) -le 64 ]"
 check "fd count stable" "[ $fd1 -eq $fd0 ]"
+garp1=$(garps); notif1=$(wc -l <"$LAB/notify.txt"); kept1=$(grep -c 'VRRP_Script(chk_ok) considered successful on reload' "$LAB/a.log")
+log "gratuitous ARPs for the VIP: $garp0 -> $garp1; notify_master runs: $notif0 -> $notif1; script kept on reload: $((kept1 - kept0)) times"
+check "no gratuitous ARP burst on reload" "[ $garp0 -ge 10 ] && [ $garp1 -eq $garp0 ]"
+check "no notify on reload" "[ $notif0 -eq 1 ] && [ $notif1 -eq $notif0 ]"
+check "the check script's result is kept on every reload" "[ $((kept1 - kept0)) -ge $RELOADS ]"
+check "the tracked script's weight still applies (priority 152)" "! grep -q 'Changing effective priority from 152' $LAB/a.log"
 
 # A broken file changes nothing.
 cp "$LAB/a.conf" "$LAB/a.good"
