@@ -48,7 +48,7 @@ pub fn spawn_exec(
             // reset_process_priorities does the same for its own vrrp_rt_priority).
             let policy = libc::sched_getscheduler(0) & !libc::SCHED_RESET_ON_FORK;
             if policy == libc::SCHED_FIFO || policy == libc::SCHED_RR {
-                let sp = libc::sched_param { sched_priority: 0 };
+                let sp = super::sched::zeroed_param();
                 libc::sched_setscheduler(0, libc::SCHED_OTHER, &sp);
             }
             libc::setsid();

@@ -24,7 +24,7 @@ pub fn set_realtime(priority: u8) -> io::Result<()> {
 }
 
 /// A zeroed `sched_param` (musl's has more fields than glibc's: the SCHED_SPORADIC ones).
-fn zeroed_param() -> libc::sched_param {
+pub(crate) fn zeroed_param() -> libc::sched_param {
     // SAFETY: sched_param is plain integers (and timespecs of integers); zero is valid.
     unsafe { core::mem::zeroed() }
 }
