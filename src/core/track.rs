@@ -203,7 +203,11 @@ impl Core {
                 return;
             }
             *v = Some(value);
-            self.recompute_all(now, out);
+            // Before Event::Start the value is only recorded: the start computes the
+            // initial priority from it (keepalived reads the files before starting).
+            if self.started {
+                self.recompute_all(now, out);
+            }
         }
     }
 

@@ -2,11 +2,9 @@
 //!
 //! A check script past its `timeout` gets SIGTERM to its process group, then SIGKILL 2 s
 //! later (keepalived's vrrp_scheduler); its result is then "timed out". Notify hooks are
-//! fire-and-forget while running; the ones started by the stop (`notify_stop`, the generic
-//! `notify` with STOP) get 1 s before SIGKILL to their group, as keepalived gives them
-//! (`system_call_script(.., child_killed_thread, TIMER_HZ, ..)`), and the daemon waits for
-//! them before it exits. Whatever still runs then (a hook that never exits, a check script)
-//! is killed with its process group.
+//! fire-and-forget, except the STOP notifies: shutdown waits for them (at most 1 s, then
+//! their groups get SIGKILL, as keepalived's child_killed_thread). The `*_fifo_script`s run
+//! until the FIFO is closed (reload, stop).
 
 use heapless::Vec;
 
@@ -19,8 +17,10 @@ pub enum Kind {
     /// `Config::scripts[id]`.
     Script(u16),
     Notify,
-    /// A hook started by the stop: SIGKILL to its group at its deadline (no SIGTERM first).
+    /// A notify started by the shutdown (specific `notify_stop` or the generic one).
     StopNotify,
+    /// `notify_fifo_script` / `vrrp_notify_fifo_script`.
+    FifoScript,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,9 +34,6 @@ pub struct Child {
 
 /// The grace period between SIGTERM and SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
-
-/// How long a hook started by the stop may run (keepalived: `TIMER_HZ`).
-pub const STOP_NOTIFY_TIME: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct Children {
@@ -54,11 +51,6 @@ impl Children {
     /// Whether a check script is still running (keepalived skips a run then).
     pub fn script_running(&self, id: u16) -> bool {
         self.list.iter().any(|c| c.kind == Kind::Script(id))
-    }
-
-    /// Whether a hook started by the stop still runs.
-    pub fn stop_notify_running(&self) -> bool {
-        self.list.iter().any(|c| c.kind == Kind::StopNotify)
     }
 
     /// Record a new child; `false` when the table is full (the caller kills it).
@@ -79,6 +71,11 @@ impl Children {
         Some(self.list.swap_remove(i))
     }
 
+    /// Whether a child of this kind is still running.
+    pub fn any(&self, kind: Kind) -> bool {
+        self.list.iter().any(|c| c.kind == kind)
+    }
+
     /// The earliest kill deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.list.iter().filter_map(|c| c.kill_at).min()
@@ -89,7 +86,7 @@ impl Children {
         for c in self.list.iter_mut() {
             match c.kill_at {
                 Some(t) if t <= now => {
-                    if c.term_sent || c.kind == Kind::StopNotify {
+                    if c.term_sent {
                         let _ = out.push(Kill::Kill(c.pid));
                         c.kill_at = None;
                     } else {
@@ -125,21 +122,5 @@ mod tests {
         let r = c.remove(10).expect("child");
         assert!(r.term_sent);
         assert!(!c.script_running(0));
-    }
-
-    #[test]
-    fn a_stop_notify_is_killed_at_its_deadline_without_term() {
-        let mut c = Children::default();
-        assert!(c.add(11, Kind::Notify, None));
-        assert!(!c.stop_notify_running());
-        let t = Instant::from_secs(3);
-        assert!(c.add(12, Kind::StopNotify, Some(t + STOP_NOTIFY_TIME)));
-        assert!(c.stop_notify_running());
-        let mut out = Vec::new();
-        c.due(Instant::from_secs(4), &mut out);
-        assert_eq!(out.as_slice(), &[Kill::Kill(12)]);
-        assert_eq!(c.next_deadline(), None);
-        c.remove(12);
-        assert!(!c.stop_notify_running());
     }
 }

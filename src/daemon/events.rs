@@ -65,6 +65,7 @@ impl Daemon {
         self.core.handle(t, Event::Reload(&cfg), &mut self.acts);
         self.disable_unrunnable_scripts();
         self.apply();
+        self.track_files_setup(&cfg, true);
         self.open_sockets();
         log::info!("Reload complete");
         // A reload allocates (the new config); the audit counts from here again.

@@ -2,7 +2,7 @@
 
 use core::net::IpAddr;
 
-use super::children::{Kind, STOP_NOTIFY_TIME};
+use super::children::Kind;
 use super::run::Daemon;
 use crate::config::{Config, IfName};
 use crate::core::{Action, Event, NotifyArgs, NotifyState, ScriptResult, SendAdvert, Subject};
@@ -316,7 +316,7 @@ impl Daemon {
             }
         }
         for pid in pids {
-            self.add_notify(pid);
+            let _ = self.children.add(pid, Kind::Notify, None);
         }
         self.fifos.notify(
             crate::notify::Subject::Instance,
@@ -332,7 +332,7 @@ impl Daemon {
     }
 
     /// Spawn command `id` of the current (or previous) configuration.
-    fn spawn_with(&self, prev: bool, id: u16, extra: &[&[u8]]) -> Result<i32, ()> {
+    pub(super) fn spawn_with(&self, prev: bool, id: u16, extra: &[&[u8]]) -> Result<i32, ()> {
         let cmds = if prev { &self.prev_cmds } else { &self.cmds };
         let Some(p) = cmds.get(id) else {
             return Err(());
@@ -401,16 +401,6 @@ impl Daemon {
         )
     }
 
-    /// Track a notify hook: one started by the stop gets [`STOP_NOTIFY_TIME`].
-    fn add_notify(&mut self, pid: i32) {
-        let _ = if self.stopping {
-            let at = now() + STOP_NOTIFY_TIME;
-            self.children.add(pid, Kind::StopNotify, Some(at))
-        } else {
-            self.children.add(pid, Kind::Notify, None)
-        };
-    }
-
     fn run_notify(&mut self, command: u16, args: Option<NotifyArgs>) {
         let words = args.map(|a| self.notify_words(&a));
         let extra: [&[u8]; 4];
@@ -422,7 +412,13 @@ impl Daemon {
             None => &[],
         };
         if let Ok(pid) = self.spawn_command(command, extra_slice) {
-            self.add_notify(pid);
+            // Shutdown waits for the STOP notifies (bounded, see `procs`).
+            let kind = if self.stopping {
+                Kind::StopNotify
+            } else {
+                Kind::Notify
+            };
+            let _ = self.children.add(pid, kind, None);
         }
     }
 

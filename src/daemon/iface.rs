@@ -62,6 +62,13 @@ impl IfTable {
                 }
             }
         }
+        // track_interface of instances and sync groups: the core must hear about them, or
+        // a tracked interface counts as down (FAULT at start).
+        for tr in cfg.tracks.iter() {
+            if let crate::config::TrackTarget::Interface(n) = &tr.target {
+                t.add_name(n);
+            }
+        }
         t
     }
 

@@ -14,16 +14,20 @@
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
 //! - [`events`]: SIGHUP reloads and rtnetlink notifications (an interface deleted closes
 //!   its sockets; one that reappears under a new ifindex gets new ones, see [`sockets`]);
-//! - [`children`]: running scripts and hooks with their kill deadlines.
+//! - [`children`]: running scripts and hooks with their kill deadlines;
+//! - [`procs`]: reaping, timeouts, the FIFO scripts, the bounded wait for STOP notifies;
+//! - [`track_file`]: inotify-watched `track_file` values.
 
 pub mod children;
 pub mod dump;
 pub mod events;
 pub mod exec;
 pub mod iface;
+pub mod procs;
 pub mod run;
 pub mod smtp;
 pub mod sockets;
+pub mod track_file;
 
 pub use run::{Daemon, RunOpts, EXIT_CONFIG, EXIT_FATAL, EXIT_OK};
 

@@ -7,19 +7,18 @@ use std::path::PathBuf;
 
 use heapless::Vec;
 
-use super::children::{Children, Kill, Kind, STOP_NOTIFY_TIME};
+use super::children::Children;
 use super::dump::Dump;
 use super::iface::{IfTable, SeenAddrs};
 use crate::config::Config;
-use crate::core::{Actions, Core, Event, IfInfo, ScriptResult};
-use crate::limits::MAX_CHILDREN;
+use crate::core::{Actions, Core, Event, IfInfo};
 use crate::sys::netlink;
-use crate::sys::process::{self, Exit};
+use crate::sys::process;
 use crate::sys::raw;
 use crate::sys::reactor::{Reactor, Ready, Slot};
 use crate::sys::signalfd::Sig;
 use crate::sys::timerfd::now;
-use crate::time::{Duration, Instant};
+use crate::time::Instant;
 
 /// keepalived's exit codes.
 pub const EXIT_OK: i32 = 0;
@@ -71,8 +70,9 @@ pub struct Daemon {
     pub(super) fifos: crate::notify::fifo::Fifos,
     /// SMTP alerts (when `smtp_server` and `notification_email` are set).
     pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
-    pub(super) smtp_logged: heapless::String<256>,
     pub(super) hostname: heapless::String<64>,
+    /// The watched `track_file`s.
+    pub(super) tfiles: super::track_file::TrackFiles,
 }
 
 fn errno_text(e: i32) -> io::Error {
@@ -102,8 +102,8 @@ impl Daemon {
             prev_cmds: Default::default(),
             fifos: Default::default(),
             smtp: None,
-            smtp_logged: heapless::String::new(),
             hostname: heapless::String::new(),
+            tfiles: Default::default(),
         });
         if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
             for c in h.trim().chars() {
@@ -141,6 +141,9 @@ impl Daemon {
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
         }
+        // keepalived reads the track files before the instances start.
+        d.track_files_setup(cfg, false);
+        let t = now();
         d.core.handle(t, Event::Start, &mut d.acts);
         d.apply();
         log::info!("Startup complete");
@@ -164,6 +167,7 @@ impl Daemon {
         for l in self.cmds.log.iter() {
             log::warn!("{}", l);
         }
+        self.stop_fifo_scripts();
         self.fifos.close();
         let g = &cfg.global;
         self.fifos.global = g
@@ -175,6 +179,7 @@ impl Daemon {
             .as_ref()
             .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
         self.fifos.open();
+        self.start_fifo_scripts(cfg);
     }
 
     pub(super) fn cmd_fd(&self) -> io::Result<RawFd> {
@@ -264,6 +269,10 @@ impl Daemon {
             Slot::Timer => {
                 let _ = self.reactor.timer.drain();
                 let t = now();
+                // Children that exited before their deadline are collected first: when the
+                // loop wakes late, the timer may be served before the SIGCHLD, and a script
+                // that finished in time must not be signalled and counted as timed out.
+                self.reap();
                 self.kill_overdue(t);
                 self.core.handle(t, Event::Timer, &mut self.acts);
                 self.apply();
@@ -275,6 +284,7 @@ impl Daemon {
             }
             Slot::Signal => self.on_signals(),
             Slot::Netlink => self.on_netlink(),
+            Slot::Inotify => self.on_inotify(),
             Slot::NetlinkCmd => {
                 // Late replies to requests that timed out: drop them.
                 if let Some(fd) = self.reactor.fd(slot) {
@@ -410,7 +420,7 @@ impl Daemon {
     }
 
     /// `alloc-audit`: allocations since start-up completed.
-    fn report_allocs(&self) {
+    pub(super) fn report_allocs(&self) {
         if let (Some(base), Some(now)) = (self.alloc_baseline, crate::sys::alloc::count()) {
             log::info!(
                 "alloc-audit: {} allocations after start-up ({} in total)",
@@ -418,96 +428,6 @@ impl Daemon {
                 now
             );
         }
-    }
-
-    fn reap(&mut self) {
-        for _ in 0..MAX_CHILDREN * 2 {
-            let (pid, exit) = match process::reap() {
-                Ok(Some(x)) => x,
-                _ => break,
-            };
-            let Some(c) = self.children.remove(pid) else {
-                continue;
-            };
-            if let Kind::Script(script) = c.kind {
-                let result = if c.term_sent {
-                    ScriptResult::TimedOut
-                } else {
-                    match exit {
-                        Exit::Code(code) => ScriptResult::Exited(code),
-                        Exit::Signal(s) => ScriptResult::Signalled(s),
-                    }
-                };
-                let t = now();
-                self.core
-                    .handle(t, Event::Script { script, result }, &mut self.acts);
-                self.apply();
-            }
-        }
-    }
-
-    fn kill_overdue(&mut self, t: Instant) {
-        let mut kills: Vec<Kill, MAX_CHILDREN> = Vec::new();
-        self.children.due(t, &mut kills);
-        for k in kills {
-            let (pid, sig) = match k {
-                Kill::Term(p) => (p, libc::SIGTERM),
-                Kill::Kill(p) => (p, libc::SIGKILL),
-            };
-            let _ = process::kill_group(pid, sig);
-        }
-    }
-
-    /// Shutdown finished: wait (at most [`STOP_NOTIFY_TIME`] and a little) for the hooks the
-    /// stop started, then kill every child still running with its process group: check
-    /// scripts and notify hooks that never exit (SIGTERM), overdue stop hooks (SIGKILL).
-    fn finish(&mut self) -> i32 {
-        let limit = now() + STOP_NOTIFY_TIME + Duration::from_millis(500);
-        let mut ready = Ready::new();
-        if self.children.stop_notify_running() {
-            // Only children and signals matter now: close what could keep poll(2) busy.
-            let net: Vec<Slot, { crate::sys::reactor::MAX_FDS }> = self
-                .reactor
-                .slots()
-                .filter(|s| !matches!(s, Slot::Fifo { .. } | Slot::Smtp))
-                .collect();
-            for s in net {
-                self.reactor.remove(s);
-            }
-            self.reactor.set_extra(None, 0);
-        }
-        while self.children.stop_notify_running() {
-            let t = now();
-            if t >= limit {
-                break;
-            }
-            self.kill_overdue(t);
-            let next = self
-                .children
-                .next_deadline()
-                .map_or(limit, |d| d.min(limit));
-            let ms = next.saturating_since(t).as_millis().min(2000) + 1;
-            if self.reactor.wait(&mut ready, ms as i32).is_err() {
-                break;
-            }
-            if ready.contains(&Slot::Signal) {
-                while let Ok(Some(sig)) = self.reactor.signals.read() {
-                    if sig == Sig::Chld {
-                        self.reap();
-                    }
-                }
-            }
-        }
-        for c in self.children.list.iter() {
-            let sig = match c.kind {
-                Kind::StopNotify => libc::SIGKILL,
-                _ => libc::SIGTERM,
-            };
-            let _ = process::kill_group(c.pid, sig);
-        }
-        self.report_allocs();
-        self.fifos.close();
-        EXIT_OK
     }
 
     /// Execute every queued action.

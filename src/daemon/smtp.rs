@@ -66,7 +66,7 @@ impl Daemon {
         self.smtp_sync();
     }
 
-    /// Tell the reactor what the SMTP connection waits for; log its progress lines.
+    /// Tell the reactor what the SMTP connection waits for.
     pub(super) fn smtp_sync(&mut self) {
         let Some(conn) = self.smtp.as_ref() else {
             return;
@@ -79,13 +79,8 @@ impl Daemon {
         if i.writable {
             ev |= libc::POLLOUT;
         }
+        // The SMTP machine logs its own progress lines (notify::smtp), once each.
         self.reactor.set_extra(conn.raw_fd(), ev);
-        let line = conn.smtp().last_log();
-        if !line.is_empty() && line != self.smtp_logged.as_str() {
-            log::info!("{}", line);
-            self.smtp_logged.clear();
-            let _ = self.smtp_logged.push_str(line);
-        }
     }
 
     /// Readiness of the SMTP socket.

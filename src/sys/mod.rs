@@ -14,6 +14,7 @@
 //!   BPF-filtered ARP receive socket (split-brain reports);
 //! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
 //! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
+//! - [`inotify`]: directory watches for `track_file`;
 //! - [`mem`]: the configuration built in place on the heap;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
 //! - [`sched`]: real-time priority, RLIMIT_RTTIME, nice, mlockall;
@@ -21,6 +22,7 @@
 
 pub mod alloc;
 pub mod daemonize;
+pub mod inotify;
 pub mod ioctl;
 pub mod mem;
 pub mod netlink;

@@ -3,9 +3,9 @@
 //! The argument vector is prepared once, at configuration time, by `crate::exec` (user,
 //! PATH, script security, shell or direct exec) into fixed buffers; spawning then needs no
 //! allocation at all (a script that runs every second is steady state). The child: default
-//! signal mask, its own session and process group (so a timeout can kill the whole group),
-//! `PR_SET_PDEATHSIG`, stdin/stdout/stderr on /dev/null, optional setgroups/setgid/setuid,
-//! then `execv`. All our descriptors are CLOEXEC.
+//! signal mask, normal (not real-time) scheduling, its own session and process group (so a
+//! timeout can kill the whole group), `PR_SET_PDEATHSIG`, stdin/stdout/stderr on /dev/null,
+//! optional setgroups/setgid/setuid, then `execv`. All our descriptors are CLOEXEC.
 //! The parent never waits: SIGCHLD arrives on the signalfd and [`reap`] collects with
 //! `WNOHANG`.
 
@@ -43,6 +43,14 @@ pub fn spawn_exec(
         super::signalfd::unblock_all_in_child();
         // SAFETY: as above; `argv` is NULL-terminated (checked) and points into live buffers.
         unsafe {
+            // A daemon run with real-time scheduling (chrt, an init system) must not hand it
+            // to its scripts: a busy check could starve the loop (keepalived's
+            // reset_process_priorities does the same for its own vrrp_rt_priority).
+            let policy = libc::sched_getscheduler(0) & !libc::SCHED_RESET_ON_FORK;
+            if policy == libc::SCHED_FIFO || policy == libc::SCHED_RR {
+                let sp = super::sched::zeroed_param();
+                libc::sched_setscheduler(0, libc::SCHED_OTHER, &sp);
+            }
             libc::setsid();
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong);
             let fd = libc::open(devnull.as_ptr(), libc::O_RDWR);

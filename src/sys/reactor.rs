@@ -42,6 +42,8 @@ pub enum Slot {
     /// The SMTP alert connection: a descriptor owned by `crate::notify::smtp_conn` (a new
     /// one per alert), polled with the interest set by [`Reactor::set_extra`].
     Smtp,
+    /// The inotify descriptor watching the `track_file` directories.
+    Inotify,
     /// A notify FIFO, opened read-write so it never blocks or fails without a reader; it is
     /// written only and never polled.
     Fifo { id: u16 },

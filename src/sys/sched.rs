@@ -14,14 +14,19 @@ use super::cvt;
 
 /// Run the calling process SCHED_RR at `priority` (1..99), not inherited by children.
 pub fn set_realtime(priority: u8) -> io::Result<()> {
-    let param = libc::sched_param {
-        sched_priority: i32::from(priority),
-    };
+    let mut param = zeroed_param();
+    param.sched_priority = i32::from(priority);
     // SAFETY: `param` is a valid sched_param; pid 0 is the calling process.
     cvt(unsafe {
         libc::sched_setscheduler(0, libc::SCHED_RR | libc::SCHED_RESET_ON_FORK, &param)
     })?;
     Ok(())
+}
+
+/// A zeroed `sched_param` (musl's has more fields than glibc's: the SCHED_SPORADIC ones).
+pub(crate) fn zeroed_param() -> libc::sched_param {
+    // SAFETY: sched_param is plain integers (and timespecs of integers); zero is valid.
+    unsafe { core::mem::zeroed() }
 }
 
 /// RLIMIT_RTTIME: hard limit `usec` of CPU time without a blocking system call while
@@ -53,7 +58,7 @@ pub fn lock_memory() -> io::Result<()> {
 
 /// The calling process's scheduling policy (without the reset-on-fork flag) and priority.
 pub fn current() -> io::Result<(i32, i32)> {
-    let mut param = libc::sched_param { sched_priority: 0 };
+    let mut param = zeroed_param();
     // SAFETY: pid 0 is the calling process; `param` is a valid out-parameter.
     let policy = cvt(unsafe { libc::sched_getscheduler(0) })?;
     // SAFETY: as above.
@@ -81,7 +86,7 @@ mod tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("policy : 0"), "child policy: {text}");
         // Back to normal for the other tests of this process.
-        let param = libc::sched_param { sched_priority: 0 };
+        let param = zeroed_param();
         // SAFETY: valid sched_param; pid 0 is the calling process.
         unsafe { libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) };
     }

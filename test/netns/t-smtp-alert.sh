@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # smtp_alert: a master sends keepalived's alert mails ("[WEB1] VRRP Instance VI_1 - Entering
-# MASTER state") to an SMTP server (aiosmtpd) on the lab network, without blocking the loop.
+# MASTER state") to an SMTP server (aiosmtpd) on the lab network, without blocking the loop:
+# HELO with smtp_helo_name, MAIL FROM notification_email_from, one RCPT per
+# notification_email, keepalived's subject and body lines, QUIT.
 # Usage: t-smtp-alert.sh path/to/keepalived-rs
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,13 +12,16 @@ lab_node a 192.0.2.11/24
 lab_node m 192.0.2.250/24
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
 lab_run m $LAB_DIR/mail.log python3 -u -m aiosmtpd -n -d -c aiosmtpd.handlers.Debugging -l 192.0.2.250:25
-sleep 1.5
+listening() { ip netns exec "$LAB-m" ss -ltn 2>/dev/null | grep -q '192.0.2.250:25 '; }
+lab_wait 10 listening >/dev/null || lab_fail "aiosmtpd is not listening"
 cat > $LAB_DIR/a.conf <<EOC
 global_defs {
   notification_email {
     admin@example.com
+    noc@example.net
   }
   notification_email_from keepalived@example.com
+  smtp_helo_name lb1.example.com
   smtp_server 192.0.2.250
   smtp_connect_timeout 30
   router_id WEB1
@@ -36,6 +41,17 @@ lab_run a $LAB_DIR/a.log $BIN -n -l -D -G -f $LAB_DIR/a.conf -p $LAB_DIR/a.pid -
 lab_wait 10 lab_has_addr a 192.0.2.100 >/dev/null || lab_fail "no master"
 
 lab_wait 10 grep -q "Entering MASTER state" $LAB_DIR/mail.log >/dev/null || { tail -20 $LAB_DIR/a.log $LAB_DIR/mail.log; lab_fail "no MASTER mail"; }
-grep -q "Subject: \[WEB1\] VRRP Instance VI_1 - Entering BACKUP state" $LAB_DIR/mail.log || lab_fail "no BACKUP mail"
+M=$LAB_DIR/mail.log
+want() { grep -qF -- "$1" "$M" || lab_fail "the server did not see: $1"; }
+want "Subject: [WEB1] VRRP Instance VI_1 - Entering BACKUP state"
+want "Subject: [WEB1] VRRP Instance VI_1 - Entering MASTER state"
+want "=> VRRP Instance is no longer owning VRRP VIPs <="
+want "=> VRRP Instance is now owning VRRP VIPs <="
+want ">> b'HELO lb1.example.com'"
+want ">> b'MAIL FROM:<keepalived@example.com>'"
+want ">> b'RCPT TO:<admin@example.com>'"
+want ">> b'RCPT TO:<noc@example.net>'"
+want ">> b'QUIT'"
+[ "$(grep -c "RCPT TO" "$M")" -eq 4 ] || lab_fail "expected 2 mails x 2 RCPTs"
 grep -q "SMTP alert successfully sent." $LAB_DIR/a.log || lab_fail "no success line"
-lab_log "PASS: smtp_alert mails for BACKUP (init) and MASTER reached the server"
+lab_log "PASS: smtp_alert mails for BACKUP (init) and MASTER reached the server (HELO name, sender, both recipients, subjects, bodies)"
