@@ -13,7 +13,11 @@ declare -A triple=([armhf]=arm-linux-gnueabihf [armel]=arm-linux-gnueabi [mipsel
 
 export DEBIAN_FRONTEND=noninteractive
 nightly=$(cat "$here/rust-toolchain-nightly")
-rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep -q '^rust-src' ||
+# A fresh machine has only the stable toolchain: install the nightly first (rustup does not
+# add a component to a toolchain that is not installed).
+rustup toolchain list | grep "^$nightly" >/dev/null ||
+  rustup toolchain install "$nightly" --profile minimal
+rustup component list --toolchain "$nightly" --installed 2>/dev/null | grep '^rust-src' >/dev/null ||
   rustup component add rust-src --toolchain "$nightly"
 need_update=0
 for a in "${archs[@]}"; do
