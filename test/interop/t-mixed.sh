@@ -166,24 +166,42 @@ within() { # within A B: |A-B| <= tolerance
     awk -v a="$1" -v b="$2" -v t="$TOLERANCE_MS" 'BEGIN{d=(a-b)*1000; if (d<0) d=-d; exit !(d<=t)}'
 }
 
+# The newest measurement of KIND (kill|term) for CASE and LABEL.
+measured() { grep "^$1 $2 " "$RESULTS" | tail -1 | sed -E "s/.*$3=([^ ]+).*/\1/"; }
+# Both failover times of LABEL within the tolerance of the keepalived pair's? Logs misses.
+timings_match() {
+  local c=$1 label=$2 k b v rc=0
+  for k in kill term; do
+    b=$(measured "$c" base "$k"); v=$(measured "$c" "$label" "$k")
+    if ! within "$v" "$b"; then
+      log "$c $label: $k failover ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
+      rc=1
+    fi
+  done
+  return $rc
+}
+run_label() { # run_label CASE LABEL
+  case $2 in
+    base) run_pair "$1" ka ka base ;;
+    ours-master) run_pair "$1" "$BIN" ka ours-master ;;
+    ka-master) run_pair "$1" ka "$BIN" ka-master ;;
+  esac
+}
+
 for c in "${CASES[@]}"; do
-  run_pair "$c" ka ka base
-  if [ "$BIN" != ka ]; then
-    run_pair "$c" "$BIN" ka ours-master
-    run_pair "$c" ka "$BIN" ka-master
-    base=$(grep "^$c base " "$RESULTS")
-    for label in ours-master ka-master; do
-      line=$(grep "^$c $label " "$RESULTS")
-      for k in kill term; do
-        b=$(echo "$base" | sed -E "s/.*$k=([^ ]+).*/\1/")
-        v=$(echo "$line" | sed -E "s/.*$k=([^ ]+).*/\1/")
-        if ! within "$v" "$b"; then
-          log "$c $label: $k failover ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
-          failures=$((failures + 1))
-        fi
-      done
-    done
-  fi
+  run_label "$c" base
+  [ "$BIN" = ka ] && continue
+  for label in ours-master ka-master; do
+    run_label "$c" "$label"
+    timings_match "$c" "$label" && continue
+    # One process that a shared machine delays for tens of ms (on either side) makes a
+    # single measurement miss: measure the keepalived pair and this arrangement once more;
+    # a repeated miss fails.
+    log "$c $label: measuring it and the keepalived pair once more"
+    run_label "$c" base
+    run_label "$c" "$label"
+    timings_match "$c" "$label" || failures=$((failures + 1))
+  done
 done
 
 echo "interop: $(grep -c 'ok=1' "$RESULTS") passed, $(grep -c 'ok=0' "$RESULTS") failed (timing mismatches: see above)"
