@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run a suite of test scripts against one binary: run-suite.sh NAME TIMEOUT BIN TEST...
+# Each test's output is shown live and kept in target/suite-logs/NAME/; a failed test's last
+# lines are printed again after the summary, because CI keeps only the tail of the output.
+set -uo pipefail
+suite=$1 limit=$2 bin=$3; shift 3
+logs=target/suite-logs/$suite
+mkdir -p "$logs"
+pass=0 failed=()
+for t in "$@"; do
+  name=$(basename "$t" .sh)
+  echo "=== $name"
+  t0=$(date +%s)
+  # Into a file, not a pipe: a daemon a test leaves behind must not keep a reader waiting.
+  timeout "$limit" "$t" "$bin" >"$logs/$name.log" 2>&1 &
+  pid=$!
+  tail -n +1 -f --pid="$pid" "$logs/$name.log"
+  wait "$pid"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then r=PASS; pass=$((pass+1)); else r=FAIL; failed+=("$name"); fi
+  echo "--- $r $name ($(($(date +%s) - t0)) s, exit $rc)"
+done
+for name in "${failed[@]}"; do
+  echo "=== tail of FAILED $name ($logs/$name.log)"
+  tail -n 25 "$logs/$name.log"
+done
+echo "$suite: $pass passed, ${#failed[@]} failed${failed[*]:+: ${failed[*]}}"
+[ "${#failed[@]}" -eq 0 ]
