@@ -1,0 +1,156 @@
+# Helpers for the benchmarks (bench/*.sh). Sources the mixed-cluster lab of
+# test/interop/lib.sh (namespaces under a unique prefix, run_daemon, crash_daemon, ...) and
+# adds: many-instance configs over several L2 segments, process-tree CPU/memory from /proc,
+# timestamped address monitoring, and the raw-result writer.
+#
+# Raw results: one line per sample, "KEY VALUE" (VALUE a number, "fail" or free text for
+# info keys), appended to $BENCH_OUT (bench/results/raw-<impl>.txt). bench/lib/report.py
+# turns both implementations' files into the tables.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+. "$ROOT/test/interop/lib.sh"
+
+BENCH_QUICK=${BENCH_QUICK:-}
+# Measurement window for CPU/jitter (s) and runs per failover figure.
+if [ -n "$BENCH_QUICK" ]; then WINDOW=${WINDOW:-10} RUNS=${RUNS:-3}; else WINDOW=${WINDOW:-60} RUNS=${RUNS:-5}; fi
+
+now() { date +%s.%N; }
+
+# result KEY VALUE: one sample.
+result() { printf '%s %s\n' "$1" "$2" | tee -a "${BENCH_OUT:?}" >&2; }
+
+# Every pid in the tree rooted at PID (PID first).
+tree_pids() {
+  local root=$1
+  python3 - "$root" <<'PY'
+import os, sys
+root = int(sys.argv[1])
+kids = {}
+for d in os.listdir('/proc'):
+    if not d.isdigit():
+        continue
+    try:
+        with open(f'/proc/{d}/stat') as f:
+            s = f.read()
+    except OSError:
+        continue
+    ppid = int(s[s.rindex(')') + 2:].split()[1])
+    kids.setdefault(ppid, []).append(int(d))
+out, todo = [], [root]
+while todo:
+    p = todo.pop()
+    out.append(p)
+    todo.extend(kids.get(p, []))
+print(' '.join(map(str, out)))
+PY
+}
+
+# CPU seconds (utime+stime+cutime+cstime) of the tree rooted at PID.
+tree_cpu() {
+  local p total=0
+  for p in $(tree_pids "$1"); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(sed -E 's/^.*\) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.4f", t / hz}'
+}
+
+# "RSS_KB PSS_KB NPROC" of the tree rooted at PID (VmRSS and smaps_rollup Pss, summed).
+tree_mem() {
+  local p rss=0 pss=0 n=0 r s
+  for p in $(tree_pids "$1"); do
+    r=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null)
+    s=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
+    [ -n "$r" ] || continue
+    rss=$((rss + r)); pss=$((pss + ${s:-0})); n=$((n + 1))
+  done
+  echo "$rss $pss $n"
+}
+
+# Many instances: segment k (0..3) is its own bridge br<k> in the switch namespace (like a
+# VLAN) and interface eth<k> in each node; it carries up to 250 instances, VRIDs 1..250.
+# VIP of instance (k, v): 198.51.100.v/32 on even segments, 203.0.113.v/32 on odd ones. The
+# segments are separate L2 domains, so segments 2 and 3 reuse segment 0 and 1's numbers; VIPs
+# are counted per (interface, address).
+PER_SEG=250
+segments_for() { echo $(( ($1 + PER_SEG - 1) / PER_SEG )); }
+vip_of() { local k=$1 v=$2; if ((k % 2)); then echo "203.0.113.$v"; else echo "198.51.100.$v"; fi; }
+
+# add_segments K NODE...: bridges br1..br<K-1> and eth1.. in each node (eth0/br0 exist).
+add_segments() {
+  local k=$1 n i; shift
+  for ((i = 1; i < k; i++)); do
+    ip -n "$P-sw" link add "br$i" type bridge
+    ip -n "$P-sw" link set "br$i" up
+    echo 0 | ip netns exec "$P-sw" tee "/sys/class/net/br$i/bridge/multicast_snooping" >/dev/null
+    for n in "$@"; do
+      ip -n "$P-sw" link add "p$n$i" type veth peer name "eth$i" netns "$P-$n"
+      ip -n "$P-sw" link set "p$n$i" master "br$i" up
+      ip -n "$P-$n" addr add "$(node_ip "$n")/24" dev "eth$i"
+      ip -n "$P-$n" link set "eth$i" up
+    done
+  done
+}
+
+# gen_many OUT N PRIO INT VERSION: N instances, all "state MASTER" with priority PRIO.
+gen_many() {
+  local out=$1 n=$2 prio=$3 int=$4 ver=$5 i k v
+  {
+    echo "global_defs {"
+    echo "    router_id bench"
+    echo "    vrrp_version $ver"
+    echo "}"
+    for ((i = 0; i < n; i++)); do
+      k=$((i / PER_SEG)); v=$((i % PER_SEG + 1))
+      cat <<EOC
+vrrp_instance VI_$i {
+    state MASTER
+    interface eth$k
+    virtual_router_id $v
+    priority $prio
+    advert_int $int
+    virtual_ipaddress {
+        $(vip_of "$k" "$v")/32
+    }
+}
+EOC
+    done
+  } >"$out"
+}
+
+# Number of bench VIPs (198.51.100.x / 203.0.113.x /32) NODE holds, over all interfaces.
+count_vips() {
+  ip -n "$P-$1" -o -4 addr show | grep -cE ' inet (198\.51\.100|203\.0\.113)\.[0-9]+/32 '
+}
+
+# Timestamped address events of NODE into FILE (ip -ts monitor). Sets MON_PID.
+monitor_start() {
+  local node=$1 file=$2
+  ip -n "$P-$node" -ts monitor address >"$file" 2>/dev/null &
+  MON_PID=$!
+  LAB_PIDS+=("$MON_PID")
+  sleep 0.2
+}
+monitor_stop() { kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# First time (epoch) ADDR was added in a monitor FILE after epoch T; "nan" when never.
+vip_added_after() {
+  python3 "$BENCH_DIR/lib/monitor.py" first "$1" "$2" "$3"
+}
+
+# Wait (bounded, SECS) until PID has exited.
+wait_exit() {
+  local pid=$1 secs=${2:-20} i
+  for ((i = 0; i < secs * 200; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.005; done
+  return 1
+}
+
+# Kill a whole daemon tree by its pids (SIGKILL), e.g. after a stop that timed out.
+kill_tree() { local p; for p in $(tree_pids "$1"); do kill -KILL "$p" 2>/dev/null; done; }
+
+# Start a daemon for the benchmark: IMPL "ka" or a path. Like run_daemon, but for keepalived
+# the whole process tree is the measured daemon (parent + VRRP child, -P).
+bench_daemon() { run_daemon "$@"; }
+
+impl_name() { [ "$1" = ka ] && echo keepalived || echo ours; }

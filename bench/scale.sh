@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Start-up, steady state and stop for many instances, one implementation, one node (a) alone
+# on the bridges (every instance "state MASTER", priority 150, so each becomes master after
+# Master_Down_Interval = 3 x advert_int + skew). Per instance count N:
+#   startup.N      process start -> the last of the N VIPs is added (ip -ts monitor address)
+#   cpu.N          CPU seconds per minute of the whole process tree (utime+stime+cutime+cstime
+#                  from /proc/PID/stat) over $WINDOW s, after $SETTLE s of settling (the delayed
+#                  gratuitous ARPs go out 5 s after the transition)
+#   rss.N / pss.N  VmRSS and smaps_rollup Pss of every process in the tree, summed (KiB)
+#   stop.N         SIGTERM -> the daemon's process has exited (N = 200 only)
+# Then 50 instances at advert_int 0.01 (VRRPv3): cpu/rss as above and advert jitter from a
+# capture on the bridge, first idle, then while stress-ng loads both cores.
+#
+#   bench/scale.sh IMPL OUT [N...]     (default N: 1 50 200 1000)
+here=$(cd "$(dirname "$0")" && pwd)
+IMPL=${1:?usage: scale.sh ka|BIN OUT [N...]}
+export BENCH_OUT=${2:?usage: scale.sh ka|BIN OUT [N...]}
+shift 2
+COUNTS=("$@")
+[ ${#COUNTS[@]} -gt 0 ] || COUNTS=(1 50 200 1000)
+P=kbs$$
+. "$here/lib/bench.sh"
+trap lab_cleanup EXIT
+BENCH_RESULTS=${BENCH_RESULTS:-$here/results}
+SETTLE=${SETTLE:-7}
+
+reset_lab() {
+  local pid ns
+  for pid in "${LAB_PIDS[@]}"; do kill_tree "$pid"; kill -KILL "$pid" 2>/dev/null; done
+  LAB_PIDS=()
+  for ns in "${LAB_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  LAB_NS=()
+}
+
+# start_many N INT VERSION TAG: lab + daemon; records startup.TAG. Returns 1 if not all VIPs.
+start_many() {
+  local n=$1 int=$2 ver=$3 tag=$4 segs t0 tn i limit
+  segs=$(segments_for "$n")
+  lab_up 1
+  add_segments "$segs" a
+  gen_many "$LAB/a.conf" "$n" 150 "$int" "$ver"
+  monitor_start a "$LAB/mon-$tag"
+  limit=$((30 + n / 20))
+  t0=$(now)
+  run_daemon a "$IMPL" "$LAB/a.conf"
+  for ((i = 0; i < limit * 20; i++)); do
+    [ "$(count_vips a)" -ge "$n" ] && break
+    kill -0 "$PID_a" 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep 0.3
+  monitor_stop "$MON_PID"
+  tn=$(python3 "$here/lib/monitor.py" nth "$LAB/mon-$tag" "$t0" "$n")
+  if [ "$tn" = nan ]; then
+    log "startup $tag: only $(count_vips a)/$n VIPs after ${limit}s (daemon alive: $(kill -0 "$PID_a" 2>/dev/null && echo yes || echo no))"
+    tail -5 "$LAB/a.log" >&2
+    result "startup.$tag" fail
+    return 1
+  fi
+  result "startup.$tag" "$(awk -v a="$tn" -v b="$t0" 'BEGIN{printf "%.4f", a - b}')"
+  return 0
+}
+
+steady() { # steady TAG: cpu and memory over WINDOW, after SETTLE s (past the GARP repeat 5 s
+  local tag=$1 c0 c1 mem   # after the transition: start-up work is not steady state)
+  sleep "$SETTLE"
+  kill -0 "$PID_a" 2>/dev/null || { result "cpu.$tag" fail; result "rss.$tag" fail; return 1; }
+  c0=$(tree_cpu "$PID_a")
+  sleep "$WINDOW"
+  c1=$(tree_cpu "$PID_a")
+  mem=$(tree_mem "$PID_a")
+  result "cpu.$tag" "$(awk -v a="$c0" -v b="$c1" -v w="$WINDOW" 'BEGIN{printf "%.4f", (b - a) * 60 / w}')"
+  set -- $mem
+  result "rss.$tag" "$1"
+  result "pss.$tag" "$2"
+  result "nproc.$tag" "$3"
+  [ "$(count_vips a)" -ge "${tag%%[!0-9]*}" ] || log "steady $tag: VIPs lost during the window"
+}
+
+stop_time() { # stop_time TAG
+  local tag=$1 t0 t1
+  t0=$(now)
+  kill -TERM "$PID_a"
+  if wait_exit "$PID_a" 30; then
+    t1=$(now)
+    result "stop.$tag" "$(awk -v a="$t1" -v b="$t0" 'BEGIN{printf "%.4f", a - b}')"
+  else
+    result "stop.$tag" fail
+  fi
+}
+
+for n in "${COUNTS[@]}"; do
+  log "scale: $n instances at advert_int 1 ($IMPL)"
+  if start_many "$n" 1 2 "$n"; then
+    steady "$n"
+    [ "$n" = 200 ] && stop_time 200
+  else
+    result "cpu.$n" fail
+  fi
+  reset_lab
+done
+
+# 50 instances at advert_int 0.01 (VRRPv3): CPU, memory, jitter idle and under load.
+if [ -z "${NO_FAST:-}" ]; then
+  log "scale: 50 instances at advert_int 0.01 ($IMPL)"
+  if start_many 50 0.01 3 50-v3-10ms; then
+    capture_start "$LAB/idle.pcap"
+    t0=$(now)
+    steady 50-v3-10ms
+    t1=$(now)
+    capture_stop
+    python3 "$here/lib/adverts.py" dump "$LAB/idle.pcap" "$LAB/idle.adv"
+    set -- $(python3 "$here/lib/adverts.py" jitter "$LAB/idle.adv" "$(node_ip a)" 0.01 "$t0" "$t1")
+    result jitter.idle.p50 "$1"; result jitter.idle.p99 "$2"; result jitter.idle.max "$3"
+    result jitter.idle.missed "$4"; result jitter.idle.intervals "$5"; result jitter.idle.instances "$6"
+    # stress-ng on both cores (in the lab's client namespace; it only burns CPU).
+    ip netns exec "$P-cl" stress-ng --cpu "$(nproc)" --timeout "$((WINDOW + 4))s" --quiet >/dev/null 2>&1 &
+    LAB_PIDS+=("$!"); sp=$!
+    sleep 1
+    capture_start "$LAB/load.pcap"
+    t0=$(now)
+    sleep "$WINDOW"
+    t1=$(now)
+    capture_stop
+    wait "$sp" 2>/dev/null
+    python3 "$here/lib/adverts.py" dump "$LAB/load.pcap" "$LAB/load.adv"
+    set -- $(python3 "$here/lib/adverts.py" jitter "$LAB/load.adv" "$(node_ip a)" 0.01 "$t0" "$t1")
+    result jitter.load.p50 "$1"; result jitter.load.p99 "$2"; result jitter.load.max "$3"
+    result jitter.load.missed "$4"; result jitter.load.intervals "$5"; result jitter.load.instances "$6"
+  fi
+  reset_lab
+fi
