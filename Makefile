@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
+.PHONY: all build bench test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -71,3 +71,10 @@ rootfs: $(if $(TARGET),cross,build)
 	@test -n "$(DESTDIR)" || { echo "usage: make rootfs TARGET=<triple> DESTDIR=<dir> [INIT=sysv|procd|systemd]"; exit 2; }
 	$(MAKE) --no-print-directory install TARGET=$(TARGET) DESTDIR=$(DESTDIR) INIT=$(INIT) PREFIX=$(PREFIX)
 	@find $(DESTDIR) -type f | sort
+
+# Benchmarks against Debian's keepalived 2.2.7 (not a test: never fails). Writes
+# bench/BENCHMARKS.generated.md and bench/results/. BENCH_QUICK=1 for the ~6-minute version.
+bench:
+	-@test/tools/install-deps.sh
+	-$(CARGO) build --locked --profile $(PROFILE)
+	@bench/run.sh $(OUTBIN)
