@@ -104,7 +104,7 @@ done
 if [ -z "${NO_FAST:-}" ]; then
   log "scale: 50 instances at advert_int 0.01 ($IMPL)"
   if start_many 50 0.01 3 50-v3-10ms; then
-    capture_start "$LAB/idle.pcap"
+    vrrp_capture_start "$LAB/idle.pcap"
     t0=$(now)
     steady 50-v3-10ms
     t1=$(now)
@@ -113,11 +113,13 @@ if [ -z "${NO_FAST:-}" ]; then
     set -- $(python3 "$here/lib/adverts.py" jitter "$LAB/idle.adv" "$(node_ip a)" 0.01 "$t0" "$t1")
     result jitter.idle.p50 "$1"; result jitter.idle.p99 "$2"; result jitter.idle.max "$3"
     result jitter.idle.missed "$4"; result jitter.idle.intervals "$5"; result jitter.idle.instances "$6"
+    result jitter.idle.expected "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%d", (b - a) * 50 / 0.01}')"
+    result jitter.idle.capdrop "$(grep -o '[0-9]* packets dropped by kernel' "$LAB/idle.pcap.stats" | awk '{print $1}')"
     # stress-ng on both cores (in the lab's client namespace; it only burns CPU).
     ip netns exec "$P-cl" stress-ng --cpu "$(nproc)" --timeout "$((WINDOW + 4))s" --quiet >/dev/null 2>&1 &
     LAB_PIDS+=("$!"); sp=$!
     sleep 1
-    capture_start "$LAB/load.pcap"
+    vrrp_capture_start "$LAB/load.pcap"
     t0=$(now)
     sleep "$WINDOW"
     t1=$(now)
@@ -127,6 +129,8 @@ if [ -z "${NO_FAST:-}" ]; then
     set -- $(python3 "$here/lib/adverts.py" jitter "$LAB/load.adv" "$(node_ip a)" 0.01 "$t0" "$t1")
     result jitter.load.p50 "$1"; result jitter.load.p99 "$2"; result jitter.load.max "$3"
     result jitter.load.missed "$4"; result jitter.load.intervals "$5"; result jitter.load.instances "$6"
+    result jitter.load.expected "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%d", (b - a) * 50 / 0.01}')"
+    result jitter.load.capdrop "$(grep -o '[0-9]* packets dropped by kernel' "$LAB/load.pcap.stats" | awk '{print $1}')"
   fi
   reset_lab
 fi

@@ -139,6 +139,17 @@ vip_added_after() {
   python3 "$BENCH_DIR/lib/monitor.py" first "$1" "$2" "$3"
 }
 
+# Capture of VRRP only on br0, with a large kernel buffer (5000 adverts/s in the jitter case);
+# tcpdump's own drop count goes to FILE.stats. Sets CAP_PID (capture_stop stops it).
+vrrp_capture_start() {
+  local file=$1
+  ip netns exec "$P-sw" tcpdump -i br0 -B 32768 -s 128 -n -w "$file" 'ip proto 112' \
+    >/dev/null 2>"$file.stats" &
+  CAP_PID=$!
+  LAB_PIDS+=("$CAP_PID")
+  sleep 0.5
+}
+
 # Wait (bounded, SECS) until PID has exited.
 wait_exit() {
   local pid=$1 secs=${2:-20} i

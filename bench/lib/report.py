@@ -209,6 +209,8 @@ def main():
         t.row(f'{mode}: missed adverts', f'jitter.{mode}.missed', 'n', '0' if mode == 'load' else '',
               (lambda o, k: o == 0) if mode == 'load' else None, ours, ka)
         t.row(f'{mode}: intervals measured', f'jitter.{mode}.intervals', 'n', '', None, ours, ka)
+        t.row(f'{mode}: intervals expected (50 × window / 10 ms)', f'jitter.{mode}.expected', 'n', '', None, ours, ka)
+        t.row(f'{mode}: packets tcpdump dropped', f'jitter.{mode}.capdrop', 'n', '', None, ours, ka)
     doc.append(t.text())
 
     t = Table('Stop, size, allocations')
