@@ -3,8 +3,8 @@
 # on the bridges (every instance "state MASTER", priority 150, so each becomes master after
 # Master_Down_Interval = 3 x advert_int + skew). Per instance count N:
 #   startup.N      process start -> the last of the N VIPs is added (ip -ts monitor address)
-#   cpu.N          CPU seconds per minute of the whole process tree (utime+stime+cutime+cstime
-#                  from /proc/PID/stat) over $WINDOW s, after $SETTLE s of settling (the delayed
+#   cpu.N          CPU seconds per minute of the whole process tree (schedstat on-CPU time of
+#                  every thread + cutime/cstime) over $WINDOW s, after $SETTLE s of settling (the delayed
 #                  gratuitous ARPs go out 5 s after the transition)
 #   rss.N / pss.N  VmRSS and smaps_rollup Pss of every process in the tree, summed (KiB)
 #   stop.N         SIGTERM -> the daemon's process has exited (N = 200 only)

@@ -46,14 +46,28 @@ print(' '.join(map(str, out)))
 PY
 }
 
-# CPU seconds (utime+stime+cutime+cstime) of the tree rooted at PID.
+# CPU seconds of the tree rooted at PID: the scheduler's on-CPU time of every thread
+# (/proc/PID/task/TID/schedstat, ns) plus cutime+cstime of /proc/PID/stat (children that have
+# exited and been reaped, e.g. scripts). Tick-based utime+stime has 10 ms resolution, too coarse
+# for 1 instance over a short window.
 tree_cpu() {
-  local p total=0
-  for p in $(tree_pids "$1"); do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(sed -E 's/^.*\) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')))
-  done
-  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.4f", t / hz}'
+  python3 - $(tree_pids "$1") <<'PY'
+import os, sys
+hz = os.sysconf('SC_CLK_TCK')
+tot = 0.0
+for p in sys.argv[1:]:
+    try:
+        for t in os.listdir(f'/proc/{p}/task'):
+            with open(f'/proc/{p}/task/{t}/schedstat') as f:
+                tot += int(f.read().split()[0]) / 1e9
+        with open(f'/proc/{p}/stat') as f:
+            s = f.read()
+        fields = s[s.rindex(')') + 2:].split()
+        tot += (int(fields[13]) + int(fields[14])) / hz
+    except OSError:
+        pass
+print(f'{tot:.6f}')
+PY
 }
 
 # "RSS_KB PSS_KB NPROC" of the tree rooted at PID (VmRSS and smaps_rollup Pss, summed).

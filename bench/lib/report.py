@@ -186,7 +186,7 @@ def main():
     doc.append(t.text())
 
     t = Table('Steady state', 'Whole process tree (keepalived: parent + VRRP child, `-P`): CPU '
-              'seconds per minute from /proc/PID/stat (utime+stime+cutime+cstime), VmRSS and '
+              'seconds per minute (on-CPU time of every thread from /proc/PID/task/*/schedstat + cutime/cstime), VmRSS and '
               'Pss (smaps_rollup) summed. keepalived reference: 0.66 CPU-s/min and ≈ 13 MB for 200.')
     cpu_goal = lambda o, k: k is not None and o <= k / 3
     rss_goal = lambda o, k: k is not None and o <= k / 8
