@@ -77,4 +77,5 @@ rootfs: $(if $(TARGET),cross,build)
 bench:
 	-@test/tools/install-deps.sh
 	-$(CARGO) build --locked --profile $(PROFILE)
-	@bench/run.sh $(OUTBIN)
+	-$(CARGO) build --locked --profile $(PROFILE) --features alloc-audit --target-dir target/alloc-audit
+	@ALLOC_AUDIT_BIN=target/alloc-audit/$(PROFILE)/$(BIN) bench/run.sh $(OUTBIN)

@@ -132,5 +132,5 @@ run_case() {
 }
 
 BENCH_RESULTS=${BENCH_RESULTS:-$here/results}
-[ -n "${ONLY:-}" ] && [ "$ONLY" != v2-1s ] || run_case v2-1s 1 2 1.5 12
+[ -n "${ONLY:-}" ] && [ "$ONLY" != v2-1s ] || run_case v2-1s 1 2 1.2 12
 [ -n "${ONLY:-}" ] && [ "$ONLY" != v3-50ms ] || run_case v3-50ms 0.05 3 0.4 6

@@ -22,7 +22,7 @@ P=kbs$$
 . "$here/lib/bench.sh"
 trap lab_cleanup EXIT
 BENCH_RESULTS=${BENCH_RESULTS:-$here/results}
-SETTLE=${SETTLE:-7}
+if [ -n "$BENCH_QUICK" ]; then SETTLE=${SETTLE:-6}; else SETTLE=${SETTLE:-7}; fi
 
 reset_lab() {
   local pid ns

@@ -29,7 +29,7 @@ command -v size >/dev/null && result text "$(size "$bin" 2>/dev/null | awk 'NR==
 
 # Heap allocations after start-up (ours): the alloc-audit build.
 abin=${ALLOC_AUDIT_BIN:-$ROOT/target/alloc-audit/release/keepalived-rs}
-if [ ! -x "$abin" ] || [ "$abin" -ot "$IMPL" ]; then
+if [ -z "${ALLOC_AUDIT_BIN:-}" ] && { [ ! -x "$abin" ] || [ "$abin" -ot "$IMPL" ]; }; then
   log "building keepalived-rs with --features alloc-audit"
   (cd "$ROOT" && cargo build --quiet --release --features alloc-audit --target-dir target/alloc-audit) ||
     { result allocs fail; exit 0; }
