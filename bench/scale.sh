@@ -63,7 +63,7 @@ start_many() {
 
 steady() { # steady TAG: cpu and memory over WINDOW, after SETTLE s (past the GARP repeat 5 s
   local tag=$1 c0 c1 mem   # after the transition: start-up work is not steady state)
-  sleep "$SETTLE"
+  sleep "${2:-$SETTLE}"
   kill -0 "$PID_a" 2>/dev/null || { result "cpu.$tag" fail; result "rss.$tag" fail; return 1; }
   c0=$(tree_cpu "$PID_a")
   sleep "$WINDOW"
@@ -104,9 +104,10 @@ done
 if [ -z "${NO_FAST:-}" ]; then
   log "scale: 50 instances at advert_int 0.01 ($IMPL)"
   if start_many 50 0.01 3 50-v3-10ms; then
+    sleep "$SETTLE"
     vrrp_capture_start "$LAB/idle.pcap"
     t0=$(now)
-    steady 50-v3-10ms
+    steady 50-v3-10ms 0
     t1=$(now)
     capture_stop
     python3 "$here/lib/adverts.py" dump "$LAB/idle.pcap" "$LAB/idle.adv"
