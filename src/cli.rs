@@ -199,7 +199,10 @@ impl Cli {
                 let matches: Vec<_> = OPTS.iter().filter(|o| o.1.starts_with(name)).collect();
                 let opt = match OPTS.iter().find(|o| o.1 == name) {
                     Some(o) => o,
-                    None if matches.len() == 1 && !name.is_empty() => matches[0],
+                    None if matches.len() == 1 && !name.is_empty() => match matches.first() {
+                        Some(o) => o,
+                        None => return Err(CliError(format!("unrecognized option '--{name}'"))),
+                    },
                     None if matches.len() > 1 => {
                         return Err(CliError(format!("option '--{name}' is ambiguous")))
                     }

@@ -46,6 +46,7 @@ fn main() -> ExitCode {
 
     let opts = LoadOptions {
         config_id: cli.config_id.clone(),
+        all_config: cli.all_config,
     };
     let loaded = config::load(&cli.config_file, &opts);
 

@@ -34,6 +34,7 @@ fn configs() -> Vec<PathBuf> {
 pub fn round_trip(path: &Path) -> Result<(), String> {
     let opts = LoadOptions {
         config_id: Some("test".into()),
+        all_config: false,
     };
     let first = config::load(path, &opts);
     let Some(c1) = first.config else {
@@ -90,4 +91,15 @@ fn dump_round_trips() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `ROUNDTRIP_FILE=path cargo test --test config_roundtrip one_file -- --nocapture`: check one
+/// file (a fuzzer artifact, say); a no-op without the variable.
+#[test]
+fn one_file() {
+    if let Some(p) = std::env::var_os("ROUNDTRIP_FILE") {
+        if let Err(e) = round_trip(Path::new(&p)) {
+            panic!("{e}");
+        }
+    }
 }

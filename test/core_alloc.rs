@@ -177,3 +177,23 @@ fn handle_allocates_nothing_in_steady_state() {
         let _ = State::Init;
     });
 }
+
+/// `Core::new` and a reload work on an ordinary 2 MiB test thread (no megabyte stack copies).
+#[test]
+fn core_new_and_reload_on_a_small_stack() {
+    let h = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let text = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n 192.0.2.100\n }\n}\n";
+            let loaded = keepalived_rs::config::parse_str("t.conf", text, &Default::default());
+            let cfg = loaded.config.expect("config");
+            let mut core = Core::new(&cfg);
+            let mut out = Actions::new();
+            core.handle(Instant::ZERO, Event::Start, &mut out);
+            core.handle(Instant::from_secs(1), Event::Reload(&cfg), &mut out);
+            core.handle(Instant::from_secs(2), Event::Reload(&cfg), &mut out);
+            core.instances().len()
+        })
+        .expect("spawn");
+    assert_eq!(h.join().expect("no stack overflow"), 1);
+}

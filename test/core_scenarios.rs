@@ -1,11 +1,12 @@
-//! Replay scenarios (holo style): `test/scenarios/<name>/scenario.txt` holds the config (compact
-//! `config ...` lines) and timestamped input events; `expected.txt` the transcript of actions
+//! Replay scenarios (holo style): `test/scenarios/<name>/scenario.txt` holds timestamped input
+//! events and the config, either as a real `keepalived.conf` (+ `reload.conf`) next to it,
+//! parsed by `config::parse_str`, or as compact `config ...` / `reload ...` lines; `expected.txt` the transcript of actions
 //! with their times plus the final state. Before each input at time T the runner fires every
 //! deadline ≤ T (at the deadline's own time), exactly as the daemon's timerfd would.
 //! `UPDATE_GOLDEN=1 cargo test --test core_scenarios` regenerates the expected files.
 //!
 //! Input lines:
-//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T start`, `@T end`, `@T shutdown`
+//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T ifgone IFINDEX`, `@T start`, `@T end`, `@T shutdown`
 //! - `@T advert key=value...` (src, prio, vrid, ttl, version, int (cs), addrs=a,b, naddr,
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`
@@ -158,12 +159,25 @@ fn run_scenario(dir: &Path) -> String {
         .lines()
         .filter_map(|l| l.strip_prefix("reload "))
         .collect();
-    let cfg = build_config(&cfg_lines);
-    let new_cfg = if reload_lines.is_empty() {
-        None
-    } else {
-        Some(build_config(&reload_lines))
+    // A real keepalived.conf (parsed by config::parse_str) when the scenario has one,
+    // else the compact `config ...` lines.
+    let conf = |file: &str| -> Option<Box<Config>> {
+        let text = std::fs::read_to_string(dir.join(file)).ok()?;
+        let loaded = keepalived_rs::config::parse_str(file, &text, &Default::default());
+        Some(
+            loaded
+                .config
+                .unwrap_or_else(|| panic!("{file}: {:?}", loaded.diags)),
+        )
     };
+    let cfg = conf("keepalived.conf").unwrap_or_else(|| build_config(&cfg_lines));
+    let new_cfg = conf("reload.conf").or_else(|| {
+        if reload_lines.is_empty() {
+            None
+        } else {
+            Some(build_config(&reload_lines))
+        }
+    });
     let mut r = Runner {
         core: Core::new(&cfg),
         out: Actions::new(),
@@ -194,6 +208,11 @@ fn run_scenario(dir: &Path) -> String {
                 r.core.handle(now, Event::Interface(info), &mut r.out);
             }
             Some("start") => r.core.handle(now, Event::Start, &mut r.out),
+            Some("ifgone") => {
+                let ifindex = words[1].parse().unwrap();
+                r.core
+                    .handle(now, Event::InterfaceGone { ifindex }, &mut r.out);
+            }
             Some("shutdown") => r.core.handle(now, Event::Shutdown, &mut r.out),
             Some("advert") => {
                 let (ifindex, rx) = advert(r.core.config(), &words[1..]);

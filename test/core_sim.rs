@@ -87,6 +87,78 @@ fn graceful_stop_fails_over_after_skew_time() {
 }
 
 #[test]
+fn reload_removing_the_master_instance_fails_over_after_skew_time() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.3));
+        // Node 0 reloads without VI_1 (only another VRID): priority 0 for VI_1.
+        net.reload(
+            0,
+            build_config(&["instance VI_9 iface=eth0 vrid=99 prio=100 vip=10.0.0.199"]),
+        );
+        net.run_until(t(10.3) + Duration::from_micros(100));
+        let last = net.nodes[1].last_rx.expect("priority 0 received");
+        net.run_until(t(20.0));
+        let became = net.last_entered(1, 0, State::Master).expect("took over");
+        assert_eq!((became - last).as_micros(), 609_375);
+    });
+}
+
+#[test]
+fn real_bytes_pass_ah_ipv6_unicast() {
+    big(|| {
+        let variants = [
+            "pass=secret",
+            "ah=12345678",
+            "version=3",
+            "version=3 advert_int=0.1",
+        ];
+        for v in variants {
+            let mut net = Net::new(
+                vec![cfg(&format!("prio=200 {v}")), cfg(&format!("prio=100 {v}"))],
+                Instant::ZERO,
+            );
+            net.run_until(t(20.0));
+            assert_eq!(net.masters(0), vec![0], "{v}");
+            let b = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+            assert!(b.stats.advert_rcvd > 10, "{v}: backup hears the master");
+            assert_eq!(b.stats.auth_failure + b.stats.checksum_err, 0, "{v}");
+        }
+        // IPv6 (v3 from the link-local) and unicast peers.
+        let v6 = |p: u32| {
+            build_config(&[&format!(
+                "instance VI_6 iface=eth0 vrid=60 prio={p} vip=fe80::100 vip=2001:db8::100 garp_repeat=1"
+            )])
+        };
+        let mut net = Net::new(vec![v6(200), v6(100)], Instant::ZERO);
+        net.run_until(t(20.0));
+        assert_eq!(net.masters(0), vec![0], "IPv6");
+        let uc = |p: u32, me: u8, peer: u8| {
+            build_config(&[&format!(
+                "instance VI_1 iface=eth0 vrid=51 prio={p} src=10.0.0.{me} peer=10.0.0.{peer} vip=10.0.0.100 version=3"
+            )])
+        };
+        let mut net = Net::new(vec![uc(200, 1, 2), uc(100, 2, 1)], Instant::ZERO);
+        net.run_until(t(20.0));
+        assert_eq!(net.masters(0), vec![0], "unicast");
+    });
+}
+
+#[test]
+fn wrong_password_is_split_brain() {
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=200 pass=aaaa"), cfg("prio=100 pass=bbbb")],
+            Instant::ZERO,
+        );
+        net.run_until(t(20.0));
+        assert_eq!(net.masters(0).len(), 2);
+        let b = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+        assert!(b.stats.auth_failure > 0);
+    });
+}
+
+#[test]
 fn no_flapping_at_equal_priorities() {
     big(|| {
         let cfgs = (0..4).map(|_| cfg("prio=100")).collect();
@@ -238,4 +310,118 @@ fn core_sources_read_no_clock() {
             assert!(!text.contains(bad), "{} mentions {bad}", p.display());
         }
     }
+}
+
+fn single(cfg_line: &str, addr: [u8; 4]) -> keepalived_rs::core::Core {
+    use keepalived_rs::core::{Actions, Core, Event, IfInfo};
+    let cfg = build_config(&[cfg_line]);
+    let mut core = Core::new(&cfg);
+    let mut out = Actions::new();
+    let info = IfInfo {
+        name: "eth0",
+        ifindex: 1,
+        up: true,
+        ipv4: Some(addr.into()),
+        ll6: None,
+        mac: [0; 6],
+    };
+    core.handle(Instant::ZERO, Event::Interface(info), &mut out);
+    core.handle(Instant::ZERO, Event::Start, &mut out);
+    core
+}
+
+/// Run `core` to `to`, returning the bytes of every advert it sent.
+fn adverts(core: &mut keepalived_rs::core::Core, to: Instant) -> Vec<Vec<u8>> {
+    use keepalived_rs::core::{Action, Actions, Event};
+    let mut out = Actions::new();
+    let mut v = Vec::new();
+    while let Some(d) = core.next_deadline() {
+        if d > to {
+            break;
+        }
+        core.handle(d, Event::Timer, &mut out);
+        while let Some(a) = out.pop() {
+            if let Action::SendAdvert(sa) = a {
+                let tx = core.advert_tx(&sa).unwrap();
+                let mut buf = [0u8; 512];
+                let n = keepalived_rs::wire::emit_advert(&tx, &mut buf).unwrap();
+                v.push(buf[..n].to_vec());
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn ah_replay_dropped_and_sequence_resynced() {
+    big(|| {
+        use keepalived_rs::core::{Actions, Event};
+        let line = "instance VI_1 iface=eth0 vrid=51 vip=10.0.0.100 ah=k3y garp_repeat=0";
+        let mut a = single(&format!("{line} prio=255 state=MASTER"), [10, 0, 0, 1]);
+        let mut b = single(&format!("{line} prio=100"), [10, 0, 0, 2]);
+        let pkts = adverts(&mut a, t(3.5));
+        assert!(pkts.len() >= 3);
+        let mut out = Actions::new();
+        let now = t(3.6);
+        b.handle(
+            now,
+            Event::Packet4 {
+                ifindex: 1,
+                bytes: &pkts[1],
+            },
+            &mut out,
+        );
+        b.handle(
+            now,
+            Event::Packet4 {
+                ifindex: 1,
+                bytes: &pkts[1],
+            },
+            &mut out,
+        ); // replay
+        b.handle(
+            now,
+            Event::Packet4 {
+                ifindex: 1,
+                bytes: &pkts[0],
+            },
+            &mut out,
+        ); // older
+        b.handle(
+            now,
+            Event::Packet4 {
+                ifindex: 1,
+                bytes: &pkts[2],
+            },
+            &mut out,
+        );
+        let rb = *b.instance(0).unwrap();
+        assert_eq!(
+            rb.stats.auth_failure, 2,
+            "replayed and older sequence numbers dropped"
+        );
+        assert_eq!(rb.stats.advert_rcvd, 2);
+        // A lower-priority advert (from b, now forced to master with a big sequence number)
+        // makes the master resynchronise its AH counter past the peer's.
+        let mut c = single(&format!("{line} prio=100"), [10, 0, 0, 3]);
+        let cp = adverts(&mut c, t(30.0)); // c becomes master alone and sends many
+        let last = cp.last().unwrap();
+        let seq_rx = keepalived_rs::wire::parse_advert(last)
+            .unwrap()
+            .ah
+            .unwrap()
+            .seq;
+        a.handle(
+            t(30.0),
+            Event::Packet4 {
+                ifindex: 1,
+                bytes: last,
+            },
+            &mut out,
+        );
+        let ra = *a.instance(0).unwrap();
+        assert!(seq_rx > 3);
+        // a re-advertised ("forcing new election") with seq_rx + 1 + 1.
+        assert_eq!(ra.ah_seq, seq_rx + 2);
+    });
 }

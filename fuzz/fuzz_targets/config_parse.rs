@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     if text.contains("include") {
         return;
     }
-    let opts = LoadOptions { config_id: Some("fuzz".into()) };
+    let opts = LoadOptions { config_id: Some("fuzz".into()),
+        all_config: false };
     let loaded = config::parse_str("fuzz.conf", &text, &opts);
     for d in &loaded.diags {
         let _ = d.to_string();

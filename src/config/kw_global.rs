@@ -178,31 +178,15 @@ fn vrrp_notify_fifo_script(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     c.raw.vrrp_notify_fifo_script = command(c, s);
 }
 
-/// `KEYWORD "cmd args" [user [group]]` (or an unquoted command: all words are the command).
+/// `KEYWORD "cmd args" [user [group]]`, keepalived's rule: the first word is the whole command
+/// line (quote it when it has arguments; single quotes inside keep an argument together and
+/// stay in [`super::Command::line`] for the exec layer to split); further words are the user
+/// and group to run it as.
 pub fn command(c: &mut Ctx<'_>, s: &Stmt) -> Option<RawCmd> {
     c.no_block(s);
     let first = c.arg(s, 0)?;
-    let (line_words, user_words) = if first.quoted || s.args().len() <= 1 {
-        (
-            s.args().get(..1).unwrap_or(&[]),
-            s.args().get(1..).unwrap_or(&[]),
-        )
-    } else {
-        (s.args(), &[][..])
-    };
-    let mut line = String::new();
-    for (i, w) in line_words.iter().enumerate() {
-        if i > 0 {
-            line.push(' ');
-        }
-        if line_words.len() > 1 && w.text.contains(char::is_whitespace) {
-            line.push('\'');
-            line.push_str(&w.text);
-            line.push('\'');
-        } else {
-            line.push_str(&w.text);
-        }
-    }
+    let user_words = s.args().get(1..).unwrap_or(&[]);
+    let line = first.text.clone();
     if line.trim().is_empty() {
         c.d.warn(
             s.span,
@@ -223,7 +207,7 @@ pub fn command(c: &mut Ctx<'_>, s: &Stmt) -> Option<RawCmd> {
     }
     if let Some(u) = user_words.first() {
         cmd.user = c.text(u);
-        if let Some(g) = user_words.get(1) {
+        if let (Some(g), true) = (user_words.get(1), cmd.user.is_some()) {
             cmd.group = c.text(g);
         }
         if let Some(extra) = user_words.get(2) {

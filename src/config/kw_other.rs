@@ -66,26 +66,21 @@ fn vrrp_script(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 }
 
 fn script_cmd(c: &mut Ctx<'_>, sc: &mut RawScript, s: &Stmt) {
-    // `script` takes the whole line as the command (no user/group here: see `user`).
-    let first_quoted = s.arg(0).is_some_and(|w| w.quoted);
-    let cmd = if first_quoted && s.args().len() > 1 {
-        let mut only = s.clone();
-        only.words.truncate(2);
-        for w in s.args().get(1..).unwrap_or(&[]) {
-            c.d.warn(
-                w.span,
-                format!(
-                    "({}) extra script parameter '{}' ignored",
-                    sc.name,
-                    trunc(&w.text)
-                ),
-            );
-        }
-        command(c, &only)
-    } else {
-        command(c, s)
-    };
-    sc.cmd = cmd;
+    // `script "cmd args"`: the first word is the command (keepalived ignores the rest; the user
+    // comes from `user`).
+    let mut only = s.clone();
+    only.words.truncate(2);
+    for w in s.args().get(1..).unwrap_or(&[]) {
+        c.d.warn(
+            w.span,
+            format!(
+                "({}) extra script parameter '{}' ignored - quote the command",
+                sc.name,
+                trunc(&w.text)
+            ),
+        );
+    }
+    sc.cmd = command(c, &only);
 }
 
 fn script_interval(c: &mut Ctx<'_>, sc: &mut RawScript, s: &Stmt) {

@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use super::diag::{Diagnostics, Span};
+use super::glob::{expand_braces, glob, MAX_FILES};
 use crate::limits::{MAX_DEFINES, MAX_INCLUDE_DEPTH};
 
 /// What a token is.
@@ -41,8 +42,6 @@ pub struct Token {
 const MAX_LINE: usize = 64 * 1024;
 /// All files together may not produce more tokens than this.
 const MAX_TOKENS: usize = 4_000_000;
-/// Include patterns may not match more files than this in one load.
-const MAX_FILES: usize = 1024;
 /// `$NAME` expansion depth.
 const MAX_SUBST_DEPTH: usize = 16;
 
@@ -53,7 +52,15 @@ pub struct Lexer<'d> {
     defines: Vec<(String, String)>,
     pub tokens: Vec<Token>,
     files_read: usize,
+    /// `-e`: a missing include file is an error.
+    pub all_config: bool,
 }
+
+/// `include` and keepalived's variants (`includet` = missing files are errors; the others
+/// differ only in how glob errors are reported, which does not apply here).
+const INCLUDES: &[&str] = &[
+    "include", "includea", "includeb", "includem", "includer", "includet", "includew",
+];
 
 impl<'d> Lexer<'d> {
     pub fn new(diags: &'d mut Diagnostics, config_id: &str) -> Self {
@@ -63,6 +70,7 @@ impl<'d> Lexer<'d> {
             defines: Vec::new(),
             tokens: Vec::new(),
             files_read: 0,
+            all_config: false,
         }
     }
 
@@ -122,14 +130,17 @@ impl<'d> Lexer<'d> {
             };
             for piece in expanded.split('\n') {
                 let start = self.tokens.len();
-                self.tokenize(
-                    piece,
-                    Span {
-                        file,
-                        line: lineno,
-                        col: col0,
-                    },
-                );
+                // On an include line braces are glob alternatives, not blocks.
+                let is_include = piece
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| INCLUDES.contains(&w));
+                let at = Span {
+                    file,
+                    line: lineno,
+                    col: col0,
+                };
+                self.tokenize(piece, at, !is_include);
                 if self.tokens.len() > MAX_TOKENS {
                     self.tokens.truncate(start);
                     self.diags
@@ -139,7 +150,7 @@ impl<'d> Lexer<'d> {
                 if self.tokens.len() == start {
                     continue;
                 }
-                if matches!(self.tokens.get(start), Some(Token { tok: Tok::Word(w), quoted: false, .. }) if w == "include")
+                if matches!(self.tokens.get(start), Some(Token { tok: Tok::Word(w), quoted: false, .. }) if INCLUDES.contains(&w.as_str()))
                 {
                     let args: Vec<Token> = self.tokens.drain(start..).collect();
                     self.include(&args, base, depth);
@@ -263,7 +274,7 @@ impl<'d> Lexer<'d> {
     }
 
     /// Splits one line into tokens (no Eol).
-    fn tokenize(&mut self, line: &str, at: Span) {
+    fn tokenize(&mut self, line: &str, at: Span, braces: bool) {
         let mut chars = line.char_indices().peekable();
         let col_of =
             |byte: usize| at.col + line.get(..byte).map_or(0, |p| p.chars().count()) as u32;
@@ -277,7 +288,7 @@ impl<'d> Lexer<'d> {
                     chars.next();
                 }
                 '#' | '!' => break,
-                '{' | '}' => {
+                '{' | '}' if braces => {
                     chars.next();
                     let tok = if c == '{' { Tok::Open } else { Tok::Close };
                     self.tokens.push(Token {
@@ -290,7 +301,10 @@ impl<'d> Lexer<'d> {
                     let mut word = String::new();
                     let mut quoted = false;
                     while let Some(&(_, c)) = chars.peek() {
-                        if c.is_whitespace() || matches!(c, '{' | '}' | '#' | '!') {
+                        if c.is_whitespace()
+                            || matches!(c, '#' | '!')
+                            || (braces && matches!(c, '{' | '}'))
+                        {
                             break;
                         }
                         chars.next();
@@ -315,6 +329,8 @@ impl<'d> Lexer<'d> {
 
     fn include(&mut self, line: &[Token], base: &Path, depth: usize) {
         let span = line.first().map(|t| t.span).unwrap_or_default();
+        let strict = self.all_config
+            || matches!(line.first(), Some(Token { tok: Tok::Word(w), .. }) if w == "includet");
         if depth + 1 > MAX_INCLUDE_DEPTH {
             self.diags.error(
                 span,
@@ -341,15 +357,28 @@ impl<'d> Lexer<'d> {
             } else {
                 base.join(pat)
             };
-            let mut files = Vec::new();
+            // Like glob(3) with GLOB_BRACE: alternatives in the order written, the matches of
+            // each sorted; a file matched twice is read once.
+            let mut files: Vec<PathBuf> = Vec::new();
             for p in expand_braces(&full.to_string_lossy()) {
-                glob(Path::new(&p), &mut files);
+                let mut one = Vec::new();
+                glob(Path::new(&p), &mut one);
+                one.sort();
+                for f in one {
+                    if !files.contains(&f) {
+                        files.push(f);
+                    }
+                }
             }
-            files.sort();
-            files.dedup();
             if files.is_empty() {
-                self.diags
-                    .warn(span, format!("include: no file matches '{pat}'"));
+                // Plain `include` tolerates a missing file (keepalived); `includet` (and `-e`)
+                // make it an error.
+                let msg = format!("include: no file matches '{pat}'");
+                if strict {
+                    self.diags.error(span, msg);
+                } else {
+                    self.diags.warn(span, msg);
+                }
             }
             for f in files {
                 if self.files_read >= MAX_FILES {
@@ -443,179 +472,6 @@ fn parse_define(line: &str) -> Option<(&str, String)> {
     Some((name, t.get(eq + 1..)?.trim().to_string()))
 }
 
-/// `a{b,c}d` → `abd`, `acd` (nested braces allowed; at most 256 results).
-pub fn expand_braces(p: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    expand_into(p, &mut out, 0);
-    out
-}
-
-fn expand_into(p: &str, out: &mut Vec<String>, depth: usize) {
-    if out.len() >= 256 || depth > 8 {
-        return;
-    }
-    let Some(open) = p.find('{') else {
-        out.push(p.to_string());
-        return;
-    };
-    // Find the matching close and the top-level commas.
-    let mut level = 0;
-    let mut commas = Vec::new();
-    let mut close = None;
-    for (i, c) in p.char_indices().skip_while(|&(i, _)| i < open) {
-        match c {
-            '{' => level += 1,
-            '}' => {
-                level -= 1;
-                if level == 0 {
-                    close = Some(i);
-                    break;
-                }
-            }
-            ',' if level == 1 => commas.push(i),
-            _ => {}
-        }
-    }
-    let Some(close) = close else {
-        out.push(p.to_string());
-        return;
-    };
-    let pre = p.get(..open).unwrap_or("");
-    let post = p.get(close + 1..).unwrap_or("");
-    let mut start = open + 1;
-    commas.push(close);
-    for c in commas {
-        let alt = p.get(start..c).unwrap_or("");
-        expand_into(&format!("{pre}{alt}{post}"), out, depth + 1);
-        start = c + 1;
-    }
-}
-
-/// Shell glob on one path: `*`, `?` and `[...]` in any component. Matches are appended.
-pub fn glob(pattern: &Path, out: &mut Vec<PathBuf>) {
-    let comps: Vec<String> = pattern
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let has_magic = |s: &str| s.contains(['*', '?', '[']);
-    if !comps.iter().any(|c| has_magic(c)) {
-        if pattern.is_file() {
-            out.push(pattern.to_path_buf());
-        }
-        return;
-    }
-    let mut current = vec![PathBuf::new()];
-    for (i, comp) in comps.iter().enumerate() {
-        let last = i + 1 == comps.len();
-        let mut next = Vec::new();
-        for dir in &current {
-            if !has_magic(comp) {
-                next.push(dir.join(comp));
-                continue;
-            }
-            let read_from = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            let Ok(rd) = std::fs::read_dir(read_from) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') && !comp.starts_with('.') {
-                    continue;
-                }
-                if wildmatch(comp.as_bytes(), name.as_bytes()) {
-                    next.push(dir.join(&name));
-                }
-            }
-            if next.len() > MAX_FILES {
-                break;
-            }
-        }
-        if !last {
-            next.retain(|p| p.is_dir());
-        }
-        current = next;
-    }
-    out.extend(current.into_iter().filter(|p| p.is_file()));
-}
-
-/// Matches one path component against a pattern with `*`, `?`, `[abc]`, `[a-z]`, `[!x]`.
-pub fn wildmatch(pat: &[u8], s: &[u8]) -> bool {
-    let (mut p, mut i) = (0usize, 0usize);
-    let (mut star_p, mut star_i) = (usize::MAX, 0usize);
-    while i < s.len() {
-        let mut advanced = false;
-        match pat.get(p) {
-            Some(b'*') => {
-                star_p = p;
-                star_i = i;
-                p += 1;
-                continue;
-            }
-            Some(b'?') => advanced = true,
-            Some(b'[') => {
-                if let Some((ok, len)) =
-                    class_match(pat.get(p..).unwrap_or(&[]), s.get(i).copied().unwrap_or(0))
-                {
-                    if ok {
-                        p += len;
-                        i += 1;
-                        continue;
-                    }
-                } else if s.get(i) == Some(&b'[') {
-                    advanced = true;
-                }
-            }
-            Some(&c) => advanced = s.get(i) == Some(&c),
-            None => {}
-        }
-        if advanced {
-            p += 1;
-            i += 1;
-        } else if star_p != usize::MAX {
-            p = star_p + 1;
-            star_i += 1;
-            i = star_i;
-        } else {
-            return false;
-        }
-    }
-    pat.get(p..).unwrap_or(&[]).iter().all(|&c| c == b'*')
-}
-
-/// `[...]` at the start of `pat`: Some((matched, pattern length)) or None if unterminated.
-fn class_match(pat: &[u8], c: u8) -> Option<(bool, usize)> {
-    let mut k = 1;
-    let negate = matches!(pat.get(1), Some(b'!') | Some(b'^'));
-    if negate {
-        k += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    loop {
-        let &x = pat.get(k)?;
-        if x == b']' && !first {
-            return Some((matched != negate, k + 1));
-        }
-        first = false;
-        if pat.get(k + 1) == Some(&b'-') && pat.get(k + 2).is_some_and(|&e| e != b']') {
-            let hi = *pat.get(k + 2)?;
-            if (x..=hi).contains(&c) {
-                matched = true;
-            }
-            k += 3;
-        } else {
-            if x == c {
-                matched = true;
-            }
-            k += 1;
-        }
-    }
-}
-
 /// The default config id: the first label of the host name.
 pub fn default_config_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -624,3 +480,7 @@ pub fn default_config_id() -> String {
         .unwrap_or_default();
     host.trim().split('.').next().unwrap_or("").to_string()
 }
+
+#[cfg(test)]
+#[path = "lexer_tests.rs"]
+mod tests;

@@ -13,6 +13,7 @@ pub mod addr;
 pub mod complete;
 pub mod diag;
 pub mod dump;
+pub mod glob;
 pub mod kw_global;
 pub mod kw_other;
 pub mod kw_vrrp;
@@ -32,6 +33,8 @@ pub use model::*;
 pub struct LoadOptions {
     /// The config id for `@ID` lines (`-i`); None = first label of the host name.
     pub config_id: Option<String>,
+    /// `-e/--all-config`: a missing include file is an error, not a warning.
+    pub all_config: bool,
 }
 
 impl LoadOptions {
@@ -58,6 +61,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Loaded {
     let id = opts.id();
     let tokens = {
         let mut lx = lexer::Lexer::new(&mut diags, &id);
+        lx.all_config = opts.all_config;
         if !lx.lex_file(
             path,
             0,
@@ -85,6 +89,7 @@ pub fn parse_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
     let id = opts.id();
     let tokens = {
         let mut lx = lexer::Lexer::new(&mut diags, &id);
+        lx.all_config = opts.all_config;
         lx.lex_text(name, text, Path::new(""), 0);
         core::mem::take(&mut lx.tokens)
     };
@@ -119,17 +124,65 @@ fn finish(tokens: &[lexer::Token], mut diags: Diagnostics) -> Loaded {
 /// `Config` is megabytes (its pools are inline `heapless` vectors) and a debug build
 /// materialises `Config::default()` on the stack before moving it into the box, which
 /// overflows small stacks (test threads have 2 MiB). Without `unsafe` there is no way to
-/// build it in place, so it is built on a helper thread with a stack big enough for it
-/// (virtual memory, touched only as far as used). Load time only, never in steady state.
+/// build it in place, so it is built on a helper thread whose stack is big enough (virtual
+/// memory, touched only as far as used). Release builds spawn that thread per call (load time
+/// only, once per start or reload; it inherits the caller's signal mask and exits at once).
+/// Builds with debug assertions (tests, fuzzing) keep one idle helper thread to make the
+/// thousands of loads of a test or fuzz run cheap.
 pub fn new_config() -> Box<Config> {
-    let stack = 4 * core::mem::size_of::<Config>() + (1 << 20);
+    #[cfg(debug_assertions)]
+    if let Some(b) = helper::get() {
+        return b;
+    }
+    spawn_build()
+}
+
+fn stack_for_config() -> usize {
+    4 * core::mem::size_of::<Config>() + (1 << 20)
+}
+
+fn spawn_build() -> Box<Config> {
     match std::thread::Builder::new()
         .name("config-alloc".into())
-        .stack_size(stack)
+        .stack_size(stack_for_config())
         .spawn(Box::<Config>::default)
     {
         Ok(h) => h.join().unwrap_or_default(),
         Err(_) => Box::default(),
+    }
+}
+
+#[cfg(debug_assertions)]
+mod helper {
+    use super::Config;
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Mutex, OnceLock};
+
+    type Chan = (Sender<()>, Receiver<Box<Config>>);
+    static HELPER: OnceLock<Option<Mutex<Chan>>> = OnceLock::new();
+
+    fn start() -> Option<Mutex<Chan>> {
+        let (req_tx, req_rx) = channel::<()>();
+        let (box_tx, box_rx) = channel::<Box<Config>>();
+        std::thread::Builder::new()
+            .name("config-alloc".into())
+            .stack_size(super::stack_for_config())
+            .spawn(move || {
+                while req_rx.recv().is_ok() {
+                    if box_tx.send(Box::default()).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Mutex::new((req_tx, box_rx)))
+    }
+
+    pub fn get() -> Option<Box<Config>> {
+        let m = HELPER.get_or_init(start).as_ref()?;
+        let chan = m.lock().ok()?;
+        chan.0.send(()).ok()?;
+        chan.1.recv().ok()
     }
 }
 

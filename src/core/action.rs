@@ -74,6 +74,9 @@ pub struct SendAdvert {
     pub ip_id: u16,
     /// AH sequence number (meaningful with auth_type AH only).
     pub ah_seq: u32,
+    /// `instance` indexes `previous_config()`: the priority-0 advert of an instance a reload
+    /// removed while it was master.
+    pub prev: bool,
 }
 
 /// A log line with its level and `-D` flag.
@@ -104,6 +107,14 @@ pub enum Action {
     /// Remove `previous_config().routes[route]` (a route dropped by a reload).
     DelOldRoute {
         route: u16,
+    },
+    /// A reload removed `previous_config().instances[instance]` (its VIPs are released by
+    /// `DelOldVip`/`DelOldRoute`): run its notifies from the previous config, as keepalived
+    /// does: `notify_deleted` → DELETED (script `deleted_cmd`), else FAULT (`notify_fault`),
+    /// generic notify, FIFO line, SMTP, with `priority`.
+    InstanceDeleted {
+        instance: u16,
+        priority: u8,
     },
     /// Add `Config::routes[route]` (a virtual route of `instance`).
     AddRoute {

@@ -72,9 +72,11 @@ use crate::wire::{AdvertTx, Destination, TxAuth};
 
 /// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
 /// megabytes) never lands in the stack frame of `handle()`.
+/// Uses `config::new_config()`, which builds it on a helper thread with a big enough stack
+/// (a 2 MiB test thread would overflow in a debug build).
 #[inline(never)]
 fn boxed_default_config() -> Box<Config> {
-    Box::default()
+    crate::config::new_config()
 }
 
 /// `*dst = src.clone()` without a stack temporary of the whole `Config`.
@@ -117,6 +119,8 @@ pub struct Core {
     /// Previous configuration, kept after a reload until the next one so that actions about
     /// removed entries (`Action::DelOldVip`) can still be resolved.
     prev: Option<Box<Config>>,
+    /// The address pool of `prev`.
+    prev_addrs: Option<Box<Vec<IpAddr, MAX_VIPS>>>,
     /// `cfg.vips[i].ip()` for every pool entry (adverts borrow slices of it).
     addrs: Box<Vec<IpAddr, MAX_VIPS>>,
     inst: Box<Vec<InstanceRt, MAX_INSTANCES>>,
@@ -144,6 +148,7 @@ impl Core {
             started: false,
             stopped: false,
             prev: None,
+            prev_addrs: None,
             cfg,
         };
         core.build_tables();
@@ -260,9 +265,14 @@ impl Core {
     /// Turn a `SendAdvert` action into what `wire::emit_advert` needs. `None` when the
     /// instance has no source address (interface without address and no `*_src_ip`).
     pub fn advert_tx(&self, a: &SendAdvert) -> Option<AdvertTx<'_>> {
-        let c = self.cfg.instances.get(a.instance as usize)?;
-        let src = self.src_addr(a.instance as usize)?;
-        let addrs = self.addrs.get(c.vips.range()).unwrap_or(&[]);
+        let (cfg, pool) = if a.prev {
+            (self.prev.as_deref()?, self.prev_addrs.as_deref()?)
+        } else {
+            (&*self.cfg, &*self.addrs)
+        };
+        let c = cfg.instances.get(a.instance as usize)?;
+        let src = self.src_addr_of(c)?;
+        let addrs = pool.get(c.vips.range()).unwrap_or(&[]);
         let ttl = match a.dst {
             Destination::Unicast(_) => c.unicast_ttl,
             Destination::Multicast(_) => 255,
@@ -311,11 +321,15 @@ impl Core {
     /// Our advert source: `mcast_src_ip`/`unicast_src_ip`, else the interface's primary
     /// IPv4 / IPv6 link-local address.
     fn src_addr(&self, i: usize) -> Option<IpAddr> {
-        let c = self.icfg(i)?;
+        self.src_addr_of(self.icfg(i)?)
+    }
+
+    fn src_addr_of(&self, c: &Instance) -> Option<IpAddr> {
         if let Some(a) = c.src_ip {
             return Some(a);
         }
-        let f = self.iface_of(i)?;
+        let name = c.interface.as_ref()?;
+        let f = self.ifs.iter().find(|f| f.name == *name)?;
         match c.family {
             Family::V4 => f.ipv4.map(IpAddr::V4),
             Family::V6 => f.ll6.map(IpAddr::V6),
@@ -404,6 +418,7 @@ impl Core {
                 priority,
                 ip_id,
                 ah_seq: r.ah_seq,
+                prev: false,
             }));
         };
         if peers.is_empty() {

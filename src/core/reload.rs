@@ -7,11 +7,14 @@
 use heapless::Vec;
 
 use super::fsm::Reason;
-use super::{track::ScriptRt, Action, Actions, Core, InstanceRt, State};
+use core::net::IpAddr;
+
+use super::{track::ScriptRt, Action, Actions, Core, InstanceRt, SendAdvert, State};
 use crate::config::Config;
 use crate::limits::*;
 use crate::logmsg::LogMsg;
 use crate::time::Instant;
+use crate::wire::Destination;
 
 impl Core {
     #[inline(never)]
@@ -24,7 +27,13 @@ impl Core {
         let old_inst: std::vec::Vec<InstanceRt> = self.inst.iter().copied().collect();
         let old_scripts: std::vec::Vec<ScriptRt> = self.scripts.iter().copied().collect();
         let old_files = self.files.clone();
+        let spare = self
+            .prev_addrs
+            .take()
+            .unwrap_or_else(|| Box::new(Vec::new()));
+        let old_addrs = core::mem::replace(&mut self.addrs, spare);
         self.build_tables();
+        self.prev_addrs = Some(old_addrs);
 
         // Scripts: keep results by name.
         for (s, sc) in self.cfg.scripts.iter().enumerate() {
@@ -60,7 +69,53 @@ impl Core {
             if self.cfg.instance_by_name(&oc.name).is_some() {
                 continue;
             }
-            if old_inst.get(o).map(|r| r.state) == Some(State::Master) {
+            let Some(mut rt) = old_inst.get(o).copied() else {
+                continue;
+            };
+            if rt.state == State::Master {
+                // keepalived vrrp_restore_interface(advF): priority 0 so that a backup takes
+                // over after Skew_Time.
+                let ifindex = oc
+                    .interface
+                    .as_ref()
+                    .and_then(|n| self.ifs.iter().find(|f| f.name == *n))
+                    .map(|f| f.ifindex)
+                    .unwrap_or(0);
+                let mcast = oc.mcast_group.unwrap_or(match oc.family {
+                    crate::config::Family::V4 => IpAddr::V4(old_cfg.global.mcast_group4),
+                    crate::config::Family::V6 => old_cfg.global.mcast_group6,
+                });
+                let mut dsts: Vec<Destination, 16> = Vec::new();
+                if oc.peers.is_empty() {
+                    let _ = dsts.push(Destination::Multicast(mcast));
+                } else {
+                    for p in old_cfg.peers_of(oc.peers) {
+                        let _ = dsts.push(Destination::Unicast(p.addr));
+                    }
+                }
+                for dst in dsts {
+                    let ip_id = rt.next_ip_id();
+                    rt.ah_seq = rt.ah_seq.wrapping_add(1);
+                    out.push(Action::SendAdvert(SendAdvert {
+                        instance: o as u16,
+                        ifindex,
+                        dst,
+                        priority: 0,
+                        ip_id,
+                        ah_seq: rt.ah_seq,
+                        prev: true,
+                    }));
+                }
+            }
+            // keepalived reports a deleted instance as DELETED (FAULT without notify_deleted),
+            // except a FAULT instance without notify_deleted.
+            if oc.notifies.deleted || rt.state != State::Fault {
+                out.push(Action::InstanceDeleted {
+                    instance: o as u16,
+                    priority: rt.effective_priority,
+                });
+            }
+            if rt.state == State::Master {
                 for r in oc.vroutes.range() {
                     out.push(Action::DelOldRoute { route: r as u16 });
                 }

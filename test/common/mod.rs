@@ -240,6 +240,13 @@ pub fn build_config(lines: &[&str]) -> Box<Config> {
                             }
                             inst.auth = Auth::Pass(k);
                         }
+                        "ah" => {
+                            let mut k = [0u8; 8];
+                            for (d, s) in k.iter_mut().zip(v.bytes()) {
+                                *d = s;
+                            }
+                            inst.auth = Auth::Ah(k);
+                        }
                         "lower_prio_no_advert" => inst.lower_prio_no_advert = true,
                         "higher_prio_send_advert" => inst.higher_prio_send_advert = true,
                         "strict" => inst.strict = true,
@@ -379,14 +386,16 @@ pub fn render(core: &Core, a: &Action) -> String {
                 .advert_tx(x)
                 .map(|t| t.src.to_string())
                 .unwrap_or_else(|| "-".into());
+            let name = if x.prev {
+                let old = core.previous_config().expect("previous config");
+                format!("old {}", old.instances[x.instance as usize].name)
+            } else {
+                iname(x.instance)
+            };
             let _ = write!(
                 s,
                 "advert ({}) prio={} src={} dst={} ip_id={}",
-                iname(x.instance),
-                x.priority,
-                src,
-                dst,
-                x.ip_id
+                name, x.priority, src, dst, x.ip_id
             );
         }
         Action::AddVip { instance, vip } => {
@@ -427,6 +436,14 @@ pub fn render(core: &Core, a: &Action) -> String {
                 iname(*instance),
                 r.dst,
                 r.prefix
+            );
+        }
+        Action::InstanceDeleted { instance, priority } => {
+            let old = core.previous_config().expect("previous config");
+            let _ = write!(
+                s,
+                "instance-deleted ({}) prio={priority}",
+                old.instances[*instance as usize].name
             );
         }
         Action::DelOldRoute { route } => {

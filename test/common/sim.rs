@@ -49,6 +49,8 @@ pub struct Pkt {
     pub auth_type: u8,
     pub auth_data: [u8; 8],
     pub addrs: Vec<IpAddr>,
+    /// The packet as `wire::emit_advert` built it (IPv4: whole IP packet; IPv6: VRRP only).
+    pub bytes: Vec<u8>,
 }
 
 pub struct Node {
@@ -74,6 +76,9 @@ pub struct Net {
     pub delay: Duration,
     pub jitter: Duration,
     pub rng: Rng,
+    /// Carry real bytes (emit_advert → Event::Packet4/Packet6 → parse_advert) instead of
+    /// decoded adverts.
+    pub real_bytes: bool,
     out: Actions,
 }
 
@@ -102,6 +107,7 @@ impl Net {
             delay: Duration::from_micros(100),
             jitter: Duration::ZERO,
             rng: Rng(0x9e37_79b9_7f4a_7c15),
+            real_bytes: true,
             out: Actions::new(),
         };
         for i in 0..n {
@@ -120,13 +126,32 @@ impl Net {
             ifindex: 1,
             up: true,
             ipv4: Some(node.addr),
-            ll6: None,
+            ll6: Some(std::net::Ipv6Addr::new(
+                0xfe80,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                (i + 1) as u16,
+            )),
             mac: [2, 0, 0, 0, 0, i as u8],
         };
         core.handle(now, Event::Interface(info), &mut self.out);
         core.handle(now, Event::Start, &mut self.out);
         node.core = Some(core);
         self.drain(i);
+    }
+
+    /// SIGHUP on node `i` with a new configuration.
+    pub fn reload(&mut self, i: usize, cfg: Box<Config>) {
+        let now = self.now;
+        if let Some(c) = self.nodes[i].core.as_mut() {
+            c.handle(now, Event::Reload(&cfg), &mut self.out);
+        }
+        self.drain(i);
+        self.nodes[i].cfg = cfg;
     }
 
     /// Crash node `i` (no priority 0, VIPs gone with the box).
@@ -155,6 +180,8 @@ impl Net {
                     let Some(tx) = core.advert_tx(&sa) else {
                         continue;
                     };
+                    let mut buf = [0u8; 2048];
+                    let n = keepalived_rs::wire::emit_advert(&tx, &mut buf).expect("emit");
                     let pkt = Pkt {
                         from: i,
                         src: tx.src,
@@ -169,6 +196,7 @@ impl Net {
                         auth_type: 0,
                         auth_data: [0; 8],
                         addrs: tx.addrs.to_vec(),
+                        bytes: buf[..n].to_vec(),
                     };
                     let unicast = matches!(tx.dst, Destination::Unicast(_));
                     for j in 0..self.nodes.len() {
@@ -258,9 +286,29 @@ impl Net {
 
     fn deliver(&mut self, j: usize, p: &Pkt) {
         let now = self.now;
+        let real = self.real_bytes;
         let Some(core) = self.nodes[j].core.as_mut() else {
             return;
         };
+        if real {
+            let ev = match (p.src, p.dst) {
+                (IpAddr::V6(src), IpAddr::V6(dst)) => Event::Packet6 {
+                    ifindex: 1,
+                    src,
+                    dst,
+                    hop_limit: p.ttl,
+                    bytes: &p.bytes,
+                },
+                _ => Event::Packet4 {
+                    ifindex: 1,
+                    bytes: &p.bytes,
+                },
+            };
+            core.handle(now, ev, &mut self.out);
+            self.nodes[j].last_rx = Some(now);
+            self.drain(j);
+            return;
+        }
         let mut addrs = AddrList::new();
         for a in &p.addrs {
             let _ = addrs.push(*a);
