@@ -43,9 +43,14 @@ start_many() {
   limit=$((30 + n / 20))
   t0=$(now)
   run_daemon a "$IMPL" "$LAB/a.conf"
+  # Bounded: at most $limit s, and give up after 15 s without a new VIP (a stuck daemon).
+  local c last=0 t_prog=$SECONDS
   for ((i = 0; i < limit * 20; i++)); do
-    [ "$(count_vips a)" -ge "$n" ] && break
+    c=$(count_vips a)
+    [ "$c" -ge "$n" ] && break
     kill -0 "$PID_a" 2>/dev/null || break
+    if [ "$c" -gt "$last" ]; then last=$c; t_prog=$SECONDS; fi
+    [ $((SECONDS - t_prog)) -ge 15 ] && [ "$c" -gt 0 ] && break
     sleep 0.05
   done
   sleep 0.3
