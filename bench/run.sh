@@ -23,7 +23,7 @@ export WINDOW=${WINDOW:-$window} RUNS=${RUNS:-$runs} BENCH_RESULTS=$res
   echo "host $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r)"
   echo "window $WINDOW"
   echo "runs $RUNS"
-  echo "ours $BIN ($(cd "$root" && git describe --always --dirty 2>/dev/null))"
+  echo "ours ${BENCH_OURS_DESC:-$BIN ($(cd "$root" && git describe --always --dirty 2>/dev/null))}"
 } >"$res/meta.txt"
 
 for impl in $IMPLS; do
