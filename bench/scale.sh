@@ -6,7 +6,8 @@
 #   cpu.N          CPU seconds per minute of the whole process tree (schedstat on-CPU time of
 #                  every thread + cutime/cstime) over $WINDOW s, after $SETTLE s of settling (the delayed
 #                  gratuitous ARPs go out 5 s after the transition)
-#   rss.N / pss.N  VmRSS and smaps_rollup Pss of every process in the tree, summed (KiB)
+#   rss.N / pss.N / anon.N  VmRSS, smaps_rollup Pss and RssAnon of every process in the tree,
+#                  summed (KiB)
 #   stop.N         SIGTERM -> the daemon's process has exited (N = 200 only)
 # Then 50 instances at advert_int 0.01 (VRRPv3): cpu/rss as above and advert jitter from a
 # capture on the bridge, first idle, then while stress-ng loads both cores.
@@ -79,6 +80,7 @@ steady() { # steady TAG: cpu and memory over WINDOW, after SETTLE s (past the GA
   result "rss.$tag" "$1"
   result "pss.$tag" "$2"
   result "nproc.$tag" "$3"
+  result "anon.$tag" "$4"
   [ "$(count_vips a)" -ge "${tag%%[!0-9]*}" ] || log "steady $tag: VIPs lost during the window"
 }
 
@@ -137,6 +139,10 @@ if [ -z "${NO_FAST:-}" ]; then
     result jitter.load.missed "$4"; result jitter.load.intervals "$5"; result jitter.load.instances "$6"
     result jitter.load.expected "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%d", (b - a) * 50 / 0.01}')"
     result jitter.load.capdrop "$(grep -o '[0-9]* packets dropped by kernel' "$LAB/load.pcap.stats" | awk '{print $1}')"
+  else
+    result cpu.50-v3-10ms fail
+    result jitter.idle.missed fail
+    result jitter.load.missed fail
   fi
   reset_lab
 fi

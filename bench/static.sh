@@ -42,3 +42,4 @@ sleep "$WINDOW"
 kill -USR2 "$PID_a"; sleep 0.5
 n=$(grep -o 'alloc-audit: [0-9]* allocations after start-up' "$LAB/a.log" | tail -1 | awk '{print $2}')
 result allocs "${n:-fail}"
+result allocs.vips "$(count_vips a)"

@@ -70,16 +70,18 @@ print(f'{tot:.6f}')
 PY
 }
 
-# "RSS_KB PSS_KB NPROC" of the tree rooted at PID (VmRSS and smaps_rollup Pss, summed).
+# "RSS_KB PSS_KB NPROC ANON_KB" of the tree rooted at PID (VmRSS, smaps_rollup Pss and
+# RssAnon, summed).
 tree_mem() {
-  local p rss=0 pss=0 n=0 r s
+  local p rss=0 pss=0 n=0 anon=0 r s a
   for p in $(tree_pids "$1"); do
     r=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null)
+    a=$(awk '/^RssAnon:/{print $2}' "/proc/$p/status" 2>/dev/null)
     s=$(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
     [ -n "$r" ] || continue
-    rss=$((rss + r)); pss=$((pss + ${s:-0})); n=$((n + 1))
+    rss=$((rss + r)); pss=$((pss + ${s:-0})); anon=$((anon + ${a:-0})); n=$((n + 1))
   done
-  echo "$rss $pss $n"
+  echo "$rss $pss $n $anon"
 }
 
 # Many instances: segment k (0..3) is its own bridge br<k> in the switch namespace (like a

@@ -195,6 +195,7 @@ def main():
         t.row(f'CPU, {lbl}', f'cpu.{n}', 'cpu', '≤ 1/3 of keepalived', cpu_goal, ours, ka)
         t.row(f'RSS, {lbl}', f'rss.{n}', 'KiB', '≤ 1/8 of keepalived', rss_goal, ours, ka)
         t.row(f'PSS, {lbl}', f'pss.{n}', 'KiB', '', None, ours, ka)
+        t.row(f'RssAnon (heap, stacks), {lbl}', f'anon.{n}', 'KiB', '', None, ours, ka)
     doc.append(t.text())
 
     t = Table('Advert jitter, 50 instances at advert_int 0.01 (v3)',
@@ -215,10 +216,13 @@ def main():
 
     t = Table('Stop, size, allocations')
     t.row('stop with 200 instances (SIGTERM → exit)', 'stop.200', 's', '(keepalived ref. 2.7 s)', None, ours, ka)
+    t.row('processes (steady state, 200 instances)', 'nproc.200', 'n', '', None, ours, ka)
     t.row('binary size', 'size', 'B', '', None, ours, ka)
     t.row('shared libraries (ldd)', 'libs', 'n', '', None, ours, ka)
-    t.row('heap allocations after start-up (200 instances)', 'allocs', 'n', '0',
-          lambda o, k: o == 0, ours, ka)
+    v = med(ours, 'allocs.vips')
+    up = f'; {v:.0f} of them owned their VIP' if v is not None else ''
+    t.row(f'heap allocations after start-up (200 instances configured{up}; window {meta.get("window", "?")} s)',
+          'allocs', 'n', '0', lambda o, k: o == 0, ours, ka)
     doc.append(t.text())
     if ka is not None and ka[2].get('info.libs'):
         doc += [f"keepalived's shared objects: {ka[2]['info.libs']}", '']
