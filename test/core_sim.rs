@@ -425,3 +425,39 @@ fn ah_replay_dropped_and_sequence_resynced() {
         assert_eq!(ra.ah_seq, seq_rx + 2);
     });
 }
+
+#[test]
+fn json_dump_from_core_status() {
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=200 notify=/bin/n"), cfg("prio=100")],
+            Instant::ZERO,
+        );
+        net.run_until(t(10.0));
+        let core = net.nodes[0].core.as_ref().unwrap();
+        let mut ifp: heapless::Vec<&str, 8> = heapless::Vec::new();
+        let mut scr: heapless::Vec<&str, 8> = heapless::Vec::new();
+        core.track_names(0, &mut ifp, &mut scr);
+        let st = core
+            .status(0, t(10.0), 1_700_000_010.0, &ifp, &scr)
+            .expect("status");
+        let mut buf = [0u8; 8192];
+        let mut out = Vec::new();
+        keepalived_rs::status::json::write_all(std::iter::once(st), false, &mut buf, &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for want in [
+            "\"iname\":\"VI_1\"",
+            "\"state\":2",
+            "\"effective_priority\":200",
+            "\"become_master\":1",
+            "\"vipset\":true",
+        ] {
+            assert!(text.contains(want), "{want} in {text}");
+        }
+        let b = net.nodes[1].core.as_ref().unwrap();
+        let st = b.status(0, t(10.0), 0.0, &[], &[]).unwrap();
+        assert_eq!((st.state, st.master_priority), (1, 200));
+        assert!(st.stats.advert_rcvd > 0);
+    });
+}

@@ -200,6 +200,11 @@ pub fn parse_route(c: &mut Ctx<'_>, words: &[Word]) -> Option<Route> {
 pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
     let kind = s.kw().to_string();
     for st in c.want_block(s) {
+        let cap = crate::limits::MAX_TRACKS;
+        let what = "track_script/track_interface/track_file entries";
+        if c.full(out.len(), cap, st.span, what, "MAX_TRACKS") {
+            return;
+        }
         let Some(first) = st.words.first() else {
             continue;
         };

@@ -238,21 +238,36 @@ pub fn complete(
         unicast_ttl = 255;
     }
 
-    // Interface: required for multicast; default_interface otherwise.
+    // Interface: required for multicast (keepalived: a config error, the instance is dropped).
     let interface = match ri.interface {
         Some((i, _)) => Some(i),
         None if peers.is_empty() => {
-            d.warn(
-                ri.span,
-                format!(
-                    "({n}) no interface specified - using default_interface {}",
-                    g.default_interface
-                ),
-            );
-            Some(g.default_interface.clone())
+            d.error(ri.span, format!("({n}) Unknown interface!"));
+            return None;
         }
         None => None,
     };
+
+    // Strict mode (B.8): MASTER only for the owner, IPv6 VIP lists start with a link-local.
+    if strict && state == InitialState::Master && priority != 255 {
+        d.error(
+            ri.span,
+            format!("({n}) State MASTER must match being address owner"),
+        );
+        state = InitialState::Backup;
+    }
+    if strict && family == Family::V6 {
+        let first_ll = ri.vips.first().is_some_and(|(v, _)| match v.ip() {
+            IpAddr::V6(a) => (a.segments()[0] & 0xffc0) == 0xfe80,
+            IpAddr::V4(_) => false,
+        });
+        if !first_ll && !ri.vips.is_empty() {
+            d.error(
+                ri.span,
+                format!("({n}) the first IPv6 VIP address must be link local"),
+            );
+        }
+    }
 
     // VIPs: none is odd; too many for one advert go to the excluded list.
     let mut vips = ri.vips;

@@ -7,6 +7,7 @@ use super::kw_global::{command, split_user_group, GLOBAL};
 use super::kw_vrrp::INSTANCE;
 use super::parser::{trunc, Ctx, Stmt, Table};
 use super::raw::{RawGroup, RawInstance, RawNotifies, RawScript, RawTrackFile};
+use crate::limits::*;
 use crate::time::Duration;
 
 fn block_name(c: &mut Ctx<'_>, s: &Stmt) -> Option<super::Name> {
@@ -27,6 +28,16 @@ fn global_defs(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 }
 
 fn vrrp_instance(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    let n = c.raw.instances.len();
+    if c.full(
+        n,
+        MAX_INSTANCES,
+        s.span,
+        "vrrp_instance blocks",
+        "MAX_INSTANCES",
+    ) {
+        return;
+    }
     let Some(name) = block_name(c, s) else { return };
     if c.raw.instances.iter().any(|i| i.name == name) {
         c.d.error(s.span, format!("vrrp instance {name} already defined"));
@@ -39,6 +50,10 @@ fn vrrp_instance(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 }
 
 fn vrrp_script(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    let n = c.raw.scripts.len();
+    if c.full(n, MAX_SCRIPTS, s.span, "vrrp_script blocks", "MAX_SCRIPTS") {
+        return;
+    }
     let Some(name) = block_name(c, s) else { return };
     if c.raw.scripts.iter().any(|x| x.name == name) {
         c.d.error(
@@ -193,6 +208,16 @@ static SCRIPT: &Table<RawScript> = &[
 ];
 
 fn track_file(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    let n = c.raw.track_files.len();
+    if c.full(
+        n,
+        MAX_TRACK_FILES,
+        s.span,
+        "track_file blocks",
+        "MAX_TRACK_FILES",
+    ) {
+        return;
+    }
     let Some(name) = block_name(c, s) else { return };
     if c.raw.track_files.iter().any(|x| x.name == name) {
         c.d.error(
@@ -242,6 +267,16 @@ static TRACK_FILE: &Table<RawTrackFile> = &[
 ];
 
 fn sync_group(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    let n = c.raw.groups.len();
+    if c.full(
+        n,
+        MAX_SYNC_GROUPS,
+        s.span,
+        "vrrp_sync_group blocks",
+        "MAX_SYNC_GROUPS",
+    ) {
+        return;
+    }
     let Some(name) = block_name(c, s) else { return };
     if c.raw.groups.iter().any(|g| g.name == name) {
         c.d.error(
@@ -268,6 +303,13 @@ fn sync_group(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 fn group_members(c: &mut Ctx<'_>, g: &mut RawGroup, s: &Stmt) {
     for st in c.want_block(s) {
         for w in &st.words {
+            if g.members.len() >= 32 {
+                c.d.fatal(
+                    w.span,
+                    format!("too many members in sync group {} (at most 32)", g.name),
+                );
+                return;
+            }
             if let Some(n) = c.text(w) {
                 g.members.push((n, w.span));
             }
@@ -322,6 +364,15 @@ static GROUP: &Table<RawGroup> = &[
 
 fn static_ipaddress(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     for st in c.want_block(s) {
+        if c.full(
+            c.raw.static_vips.len(),
+            MAX_VIPS,
+            st.span,
+            "static_ipaddress entries",
+            "MAX_VIPS",
+        ) {
+            return;
+        }
         if let Some(v) = parse_vip(c, &st.words) {
             c.raw.static_vips.push((v, st.span));
         }
@@ -330,6 +381,15 @@ fn static_ipaddress(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 
 fn static_routes(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     for st in c.want_block(s) {
+        if c.full(
+            c.raw.static_routes.len(),
+            MAX_ROUTES,
+            st.span,
+            "static_routes entries",
+            "MAX_ROUTES",
+        ) {
+            return;
+        }
         if let Some(r) = parse_route(c, &st.words) {
             c.raw.static_routes.push((r, st.span));
         }

@@ -6,6 +6,7 @@ use super::kw_global::command;
 use super::model::{Family, InitialState, Peer};
 use super::parser::{Ctx, Stmt, Table};
 use super::raw::RawInstance;
+use crate::limits::*;
 use crate::time::Duration;
 
 type I = RawInstance;
@@ -132,6 +133,15 @@ fn unicast_peer(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
                     }
                 }
                 _ => {
+                    if c.full(
+                        i.peers.len(),
+                        MAX_PEERS,
+                        w.span,
+                        "unicast_peer entries",
+                        "MAX_PEERS",
+                    ) {
+                        return;
+                    }
                     if let Some(a) = c.ip(w) {
                         if i.peers.iter().any(|(p, _)| p.addr == a) {
                             c.d.warn(
@@ -274,6 +284,16 @@ fn authentication(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
 fn vips(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
     let excluded = s.kw() == "virtual_ipaddress_excluded";
     for st in c.want_block(s) {
+        let n = i.vips.len() + i.evips.len();
+        if c.full(
+            n,
+            MAX_VIPS,
+            st.span,
+            "virtual_ipaddress entries",
+            "MAX_VIPS",
+        ) {
+            return;
+        }
         let Some(v) = parse_vip(c, &st.words) else {
             continue;
         };
@@ -311,6 +331,15 @@ fn vips(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
 
 fn vroutes(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
     for st in c.want_block(s) {
+        if c.full(
+            i.vroutes.len(),
+            MAX_ROUTES,
+            st.span,
+            "virtual_routes entries",
+            "MAX_ROUTES",
+        ) {
+            return;
+        }
         if let Some(r) = parse_route(c, &st.words) {
             i.vroutes.push((r, st.span));
         }

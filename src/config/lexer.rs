@@ -276,11 +276,14 @@ impl<'d> Lexer<'d> {
     /// Splits one line into tokens (no Eol).
     fn tokenize(&mut self, line: &str, at: Span, braces: bool) {
         let mut chars = line.char_indices().peekable();
-        let col_of =
-            |byte: usize| at.col + line.get(..byte).map_or(0, |p| p.chars().count()) as u32;
+        // Columns count characters; computed incrementally (token starts only move forward),
+        // so a huge line stays linear.
+        let (mut last_byte, mut last_col) = (0usize, at.col);
         while let Some(&(i, c)) = chars.peek() {
+            last_col += line.get(last_byte..i).map_or(0, |p| p.chars().count()) as u32;
+            last_byte = i;
             let span = Span {
-                col: col_of(i),
+                col: last_col,
                 ..at
             };
             match c {

@@ -271,3 +271,20 @@ fn include_variants_and_strictness() {
     }
     assert_eq!(d.count(crate::config::Severity::Error), 1);
 }
+
+#[test]
+fn a_huge_line_is_linear() {
+    let line = "w ".repeat(200_000);
+    let t0 = std::time::Instant::now();
+    let t = lex(&line);
+    assert_eq!(t.len(), 200_001);
+    assert_eq!(t.get(199_999).map(|t| t.span.col), Some(399_999));
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn columns_count_characters() {
+    let t = lex("é \"ü\" x");
+    let cols: Vec<u32> = t.iter().map(|t| t.span.col).collect();
+    assert_eq!(cols, [1, 3, 7, 7]);
+}

@@ -8,6 +8,33 @@
 //! exit class. [`dump`] prints a `Config` back in canonical keepalived syntax.
 //!
 //! Loading allocates (load time is not steady state); the result is one boxed [`Config`].
+//!
+//! ## API
+//! - [`load`]`(path, &LoadOptions) -> Loaded` and [`parse_str`]`(name, text, &LoadOptions)`;
+//!   [`Loaded`]`{ config: Option<Box<Config>>, diags: Diagnostics }`, config None when fatal.
+//! - [`Diagnostics`]: iterable, `Display` per line, [`Diagnostics::exit_code`] = `-t` class.
+//! - [`dump::dump`]`(&Config) -> String`: `-d`, parses back to an equal `Config`.
+//!
+//! ## What the rest of the program can rely on
+//! - Commands ([`Command::line`]) are the first word after the keyword, quotes removed and
+//!   escapes applied; single-quoted parts inside stay as written for the exec layer to split
+//!   (keepalived's rule); further words are user and group. A script's user is on its command.
+//! - Command ids are assigned in a fixed order: `notify_fifo_script`,
+//!   `vrrp_notify_fifo_script`, scripts, instances (master, backup, fault, stop, notify,
+//!   master_rx_lower_pri, deleted), sync groups.
+//! - An instance's trackers are ordered scripts, files, interfaces (each as written); weighted
+//!   trackers of sync-group members are removed unless `sync_group_tracking_weight`.
+//! - Every instance has a VRID, a version (3 for IPv6), a family, an interface unless it is
+//!   unicast, and an `advert_int` valid for its version; `unicast_ttl` is 255 without peers.
+//!
+//! ## Deliberate differences from keepalived 2.2.7
+//! - A missing or unreadable main file is fatal (exit 4; keepalived says 0).
+//! - A config that exceeds a build-time capacity is fatal, naming the limit.
+//! - Of two instances with the same VRID, interface and family, the later one is dropped.
+//! - Interfaces, users and script paths are not looked up at load time (the daemon does that
+//!   when it starts), so `-t` does not report non-existent interfaces.
+//! - A plain `include` that matches nothing is a warning (keepalived is silent).
+//! - Not implemented: `~SEQ`/`~LST` line replication and the predefined `${_...}` names.
 
 pub mod addr;
 pub mod complete;

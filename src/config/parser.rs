@@ -190,6 +190,21 @@ impl Ctx<'_> {
         }
     }
 
+    /// True (after a fatal diagnostic naming the limit) when `len` already fills `cap`: the
+    /// parser stops collecting so that hostile input stays linear.
+    pub fn full(&mut self, len: usize, cap: usize, at: Span, what: &str, limit: &str) -> bool {
+        if len < cap {
+            return false;
+        }
+        if !self.d.has_fatal() {
+            self.d.fatal(
+                at,
+                format!("too many {what}: raise KEEPALIVED_RS_{limit} (now {cap})"),
+            );
+        }
+        true
+    }
+
     pub fn unknown(&mut self, s: &Stmt) {
         self.d.warn(s.span, format!("Unknown keyword '{}'", s.kw()));
     }

@@ -34,7 +34,8 @@
 //! (`Subject::kind()/name()`, `NotifyState` → `notify::Event`); `FifoLine(args)` → both FIFOs
 //! (`action::fifo_line` renders it); `SmtpAlert` → mail queue (`action::smtp_subject`);
 //! `Log(l)` → `l.msg.display(core.config())` at `l.level`, only with `-D` when `l.detail`;
-//! `StateChanged` → refresh the JSON/state dump (`core.instance(i)`, `Stats::counters()`).
+//! `StateChanged` → refresh the JSON/state dump (`core.status(i, now, wall_now, ..)` fills
+//! `status::InstanceStatus`; `core.track_names` the tracker name lists).
 //!
 //! Modules:
 //! - [`event`] / [`action`]: the inputs and outputs;
@@ -43,7 +44,7 @@
 //! - `rx_check`: keepalived's validation order (§B.4) → counters, then the state's rx rules;
 //! - `track`: scripts, interfaces, files → effective priority, FAULT, pending;
 //! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
-//! - `timer`: everything due at `now`.
+//! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
 pub mod action;
 pub mod event;
@@ -52,6 +53,7 @@ mod garp;
 pub mod instance;
 mod reload;
 mod rx_check;
+mod status;
 mod sync_group;
 mod timer;
 mod track;

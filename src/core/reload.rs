@@ -1,6 +1,7 @@
-//! `Event::Reload`: old config + new config. Instances with the same name keep their state,
-//! timers, counters and AH/IP-ID sequence; only VIP and route differences are produced for
-//! masters. Removed instances drop their VIPs (`DelOldVip`); new instances start as at
+//! `Event::Reload`: old config + new config. The same virtual router (keepalived's vrrp_exist:
+//! VRID, family, interface, unicast or not, unicast source / multicast group; not the name)
+//! keeps its state, timers, counters and AH/IP-ID sequence; only VIP and route differences
+//! are produced for masters. Removed instances drop their VIPs (`DelOldVip`); new instances start as at
 //! start-up. Check scripts with the same name keep their result
 //! ("VRRP_Script(x) considered successful on reload").
 
@@ -66,7 +67,7 @@ impl Core {
 
         // Removed instances: drop their VIPs and routes.
         for (o, oc) in old_cfg.instances.iter().enumerate() {
-            if self.cfg.instance_by_name(&oc.name).is_some() {
+            if self.cfg.instances.iter().any(|n| same_router(oc, n)) {
                 continue;
             }
             let Some(mut rt) = old_inst.get(o).copied() else {
@@ -131,7 +132,7 @@ impl Core {
             let Some(nc) = self.cfg.instances.get(i) else {
                 continue;
             };
-            let Some(o) = old_cfg.instance_by_name(&nc.name) else {
+            let Some(o) = old_cfg.instances.iter().position(|oc| same_router(oc, nc)) else {
                 let _ = fresh.push(i);
                 continue;
             };
@@ -225,5 +226,21 @@ impl Core {
             }
         }
         let _ = Reason::Startup;
+    }
+}
+
+/// keepalived's vrrp_exist: the same virtual router in the old and the new configuration.
+fn same_router(old: &crate::config::Instance, new: &crate::config::Instance) -> bool {
+    if old.vrid != new.vrid || old.family != new.family || old.interface != new.interface {
+        return false;
+    }
+    let (ou, nu) = (!old.peers.is_empty(), !new.peers.is_empty());
+    if ou != nu {
+        return false;
+    }
+    if nu {
+        old.src_ip == new.src_ip
+    } else {
+        old.mcast_group == new.mcast_group
     }
 }

@@ -107,6 +107,19 @@ wait_vip() {
   return 1
 }
 
+# How many times NODE's log says it entered MASTER (same text from both implementations).
+master_count() { grep -c 'Entering MASTER STATE' "$LAB/$1.log" 2>/dev/null || true; }
+
+# Wait (bounded) until NODE has entered MASTER more than N0 times and owns ADDR.
+wait_master() {
+  local node=$1 addr=$2 n0=$3 secs=${4:-15} i
+  for ((i = 0; i < secs * 20; i++)); do
+    if [ "$(master_count "$node")" -gt "$n0" ] && has_vip "$node" "$addr"; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+
 # Wait (bounded) until NODE no longer owns ADDR (a restarted daemon removes stale VIPs).
 wait_no_vip() {
   local node=$1 addr=$2 secs=${3:-5} i

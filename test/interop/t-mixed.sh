@@ -88,37 +88,40 @@ run_pair() {
   sleep 0.2
   run_daemon b "$ib" "$LAB/b.conf"
   [ "$nodes" = 3 ] && run_daemon c "$ia" "$LAB/c.conf"
-  if ! wait_vip a "$vip" 12; then log "$label $c: a never became master"; ok=0; fi
+  if ! wait_master a "$vip" 0 12; then log "$label $c: a never became master"; ok=0; fi
   sleep 2
   local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
 
   # Crash the master; the highest remaining priority takes over.
   local next=b; [ "$nodes" = 3 ] && next=c
+  local n0; n0=$(master_count "$next")
   crash_daemon a
   local t0; t0=$(date +%s.%N)
-  wait_vip "$next" "$vip" 12 || { log "$label $c: $next did not take over after crash"; ok=0; }
+  wait_master "$next" "$vip" "$n0" 12 || { log "$label $c: $next did not take over after crash"; ok=0; }
   sleep 1
 
   # Restart a: it first removes the VIP the crash left behind, then preempts back unless
   # nopreempt.
+  local m0; m0=$(master_count a)
   run_daemon a "$ia" "$LAB/a.conf"
   wait_no_vip a "$vip" 5 || { log "$label $c: a kept the stale VIP after restart"; ok=0; }
   if [ "$c" = nopreempt ]; then
     sleep 6
     has_vip "$next" "$vip" || { log "$label $c: nopreempt violated"; ok=0; }
     # Hand the role back with a graceful stop of the current master.
-    stop_daemon "$next"; wait_vip a "$vip" 8 || { log "$label $c: a did not take over"; ok=0; }
+    stop_daemon "$next"; wait_master a "$vip" "$m0" 8 || { log "$label $c: a did not take over"; ok=0; }
     [ "$next" = b ] && run_daemon b "$ib" "$LAB/b.conf"
     sleep 2
   else
-    wait_vip a "$vip" 12 || { log "$label $c: a did not preempt back"; ok=0; }
+    wait_master a "$vip" "$m0" 12 || { log "$label $c: a did not preempt back"; ok=0; }
     sleep 2
   fi
 
   # Graceful stop of the master: priority 0, the backup takes over after skew time.
   local t2; t2=$(date +%s.%N)
+  n0=$(master_count "$next")
   stop_daemon a
-  wait_vip "$next" "$vip" 8 || { log "$label $c: $next did not take over after SIGTERM"; ok=0; }
+  wait_master "$next" "$vip" "$n0" 8 || { log "$label $c: $next did not take over after SIGTERM"; ok=0; }
   sleep 1
   capture_stop
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
