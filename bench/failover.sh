@@ -105,25 +105,43 @@ run_case() {
   local d="$LAB/$tag.adv" A="$here/lib/adverts.py" M="$here/lib/monitor.py"
   python3 "$A" dump "$LAB/$tag.pcap" "$d"
   cp "$d" "$BENCH_RESULTS/failover-$(impl_name "$IMPL")-$tag.adverts.txt" 2>/dev/null
-  local last first p0 vip
+  local last first p0 vip nk
+  {
+    for ((r = 0; r < RUNS; r++)); do echo "run $r kill ${K[r]} restart ${R[r]} script ${S[r]} term ${T[r]}"; done
+  } >"$BENCH_RESULTS/failover-$(impl_name "$IMPL")-$tag.events.txt"
+  # Each event's adverts are searched only up to the next event.
   for ((r = 0; r < RUNS; r++)); do
+    nk=${K[r + 1]:-nan}
     last=$(python3 "$A" last "$d" "$ipa" "${K[r]}")
-    first=$(python3 "$A" first "$d" "$ipb" "$last")
+    first=$(python3 "$A" first "$d" "$ipb" "$last" "${R[r]}")
     vip=$(python3 "$M" first "$LAB/$tag.mon-b" "$VIP" "${K[r]}")
     result "failover.kill.advert.$tag" "$(sub "$first" "$last")"
     result "failover.kill.vip.$tag" "$(sub "$vip" "$last")"
-    first=$(python3 "$A" first "$d" "$ipa" "${R[r]}")
+    first=$(python3 "$A" first "$d" "$ipa" "${R[r]}" "${S[r]}")
     vip=$(python3 "$M" first "$LAB/$tag.mon-a" "$VIP" "${R[r]}")
     result "failover.restart.advert.$tag" "$(sub "$first" "${R[r]}")"
     result "failover.restart.vip.$tag" "$(sub "$vip" "${R[r]}")"
-    first=$(python3 "$A" first "$d" "$ipb" "${S[r]}")
-    p0=$(python3 "$A" prio0 "$d" "$ipa" "${S[r]}")
+    first=$(python3 "$A" first "$d" "$ipb" "${S[r]}" "${T[r]}")
+    p0=$(python3 "$A" prio0 "$d" "$ipa" "${S[r]}" "${T[r]}")
     vip=$(python3 "$M" first "$LAB/$tag.mon-b" "$VIP" "${S[r]}")
     result "failover.script.advert.$tag" "$(sub "$first" "${S[r]}")"
     result "failover.script.vip.$tag" "$(sub "$vip" "${S[r]}")"
-    result "failover.script.prio0.$tag" "$(sub "$first" "$p0")"
-    p0=$(python3 "$A" prio0 "$d" "$ipa" "${T[r]}")
-    first=$(python3 "$A" first "$d" "$ipb" "$p0")
+    if [ "$p0" = nan ]; then
+      log "$tag run $r: no priority-0 advert after the script failed"
+      result "failover.script.noprio0.$tag" 1
+    else
+      result "failover.script.prio0.$tag" "$(sub "$(python3 "$A" first "$d" "$ipb" "$p0" "${T[r]}")" "$p0")"
+    fi
+    p0=$(python3 "$A" prio0 "$d" "$ipa" "${T[r]}" "$nk")
+    if [ "$p0" = nan ]; then
+      # No priority-0 advert: the backup waits Master_Down_Interval; measure from a's last one.
+      log "$tag run $r: no priority-0 advert after SIGTERM"
+      result "failover.term.noprio0.$tag" 1
+      first=$(python3 "$A" first "$d" "$ipb" "${T[r]}" "$nk")
+      p0=$(python3 "$A" last "$d" "$ipa" "$first")
+    else
+      first=$(python3 "$A" first "$d" "$ipb" "$p0" "$nk")
+    fi
     vip=$(python3 "$M" first "$LAB/$tag.mon-b" "$VIP" "${T[r]}")
     result "failover.term.advert.$tag" "$(sub "$first" "$p0")"
     result "failover.term.vip.$tag" "$(sub "$vip" "$p0")"

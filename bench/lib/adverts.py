@@ -3,8 +3,8 @@
 
   adverts.py dump PCAP OUT              text list "epoch src vrid prio" (one tcpdump pass)
   adverts.py last DUMP SRC T            last advert of SRC before T
-  adverts.py first DUMP SRC T           first advert of SRC after T
-  adverts.py prio0 DUMP SRC T           first priority-0 advert of SRC at/after T
+  adverts.py first DUMP SRC T [END]     first advert of SRC after T (and before END)
+  adverts.py prio0 DUMP SRC T [END]     first priority-0 advert of SRC at/after T (before END)
   adverts.py jitter DUMP SRC ADV T0 T1  per-instance interval stats over [T0, T1]:
         prints "p50_ms p99_ms max_ms missed intervals" where deviation = |interval - ADV|
         and missed = sum over intervals of (round(interval / ADV) - 1)
@@ -51,15 +51,17 @@ def main():
     rows = load(sys.argv[2])
     src = sys.argv[3]
     if cmd in ('last', 'first', 'prio0'):
+        # optional 5th argument: only adverts before this time count (the next event)
         t = float(sys.argv[4])
+        end = float(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5] != 'nan' else float('inf')
         if cmd == 'last':
             xs = [r[0] for r in rows if r[1] == src and r[0] < t]
             print(f'{xs[-1]:.6f}' if xs else 'nan')
         elif cmd == 'first':
-            xs = [r[0] for r in rows if r[1] == src and r[0] > t]
+            xs = [r[0] for r in rows if r[1] == src and t < r[0] < end]
             print(f'{xs[0]:.6f}' if xs else 'nan')
         else:
-            xs = [r[0] for r in rows if r[1] == src and r[0] >= t and r[3] == 0]
+            xs = [r[0] for r in rows if r[1] == src and t <= r[0] < end and r[3] == 0]
             print(f'{xs[0]:.6f}' if xs else 'nan')
     elif cmd == 'jitter':
         adv, t0, t1 = float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])

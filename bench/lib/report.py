@@ -170,6 +170,17 @@ def main():
         t.row(f'{lab} restart of a → VIP on a', f'failover.restart.vip.{tag}', 's',
               f'MDI(a) {ma:.4f} s + 5 ms', atmost(ma), ours, ka)
     doc.append(t.text())
+    for d, name in ((ours, 'ours'), (ka, 'keepalived')):
+        if d is None:
+            continue
+        for tag in CASES:
+            for ev in ('term', 'script'):
+                n = len(d[0].get(f'failover.{ev}.noprio0.{tag}', []))
+                if n:
+                    what = 'SIGTERM' if ev == 'term' else 'the script failure'
+                    doc.append(f'{name}, {tag}: {n} of the runs sent no priority-0 advert after {what} '
+                               '(the backup took over after Master_Down_Interval; the figure counts from '
+                               "the master's last advert).\n")
 
     m1 = mdi(150, 1.0, 2)
     t = Table('Start-up', 'One node, N instances all `state MASTER` priority 150, advert_int 1 '
