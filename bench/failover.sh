@@ -88,6 +88,7 @@ run_case() {
     t_restart=$(now); run_daemon a "$IMPL" "$LAB/a.conf"; R+=("$t_restart")
     wait_no_vip a "$VIP" 5
     wait_vip a "$VIP" "$wait_s" || log "$tag run $r: a did not preempt after restart"
+    wait_no_vip b "$VIP" "$wait_s"   # a stale VIP on a is not preemption: b must have let go
     sleep "$settle"
     t_flag=$(now); touch "$LAB/a.flag"; S+=("$t_flag")
     wait_vip b "$VIP" "$wait_s" || log "$tag run $r: b did not take over after script failure"
@@ -99,6 +100,7 @@ run_case() {
     sleep "$settle"
     run_daemon a "$IMPL" "$LAB/a.conf"
     wait_vip a "$VIP" "$wait_s" || log "$tag run $r: a did not come back for the next run"
+    wait_no_vip b "$VIP" "$wait_s"
   done
   sleep 0.3
   capture_stop; monitor_stop "$mon_a"; monitor_stop "$mon_b"

@@ -178,9 +178,9 @@ def main():
                 n = len(d[0].get(f'failover.{ev}.noprio0.{tag}', []))
                 if n:
                     what = 'SIGTERM' if ev == 'term' else 'the script failure'
-                    doc.append(f'{name}, {tag}: {n} of the runs sent no priority-0 advert after {what} '
-                               '(the backup took over after Master_Down_Interval; the figure counts from '
-                               "the master's last advert).\n")
+                    how = ("the backup took over after Master_Down_Interval; the figure counts from "
+                           "the master's last advert" if ev == 'term' else 'that run has no priority-0 figure')
+                    doc.append(f'{name}, {tag}: {n} of the runs sent no priority-0 advert after {what} ({how}).\n')
 
     m1 = mdi(150, 1.0, 2)
     t = Table('Start-up', 'One node, N instances all `state MASTER` priority 150, advert_int 1 '
