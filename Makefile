@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build bench test test-unit test-be test-netns lint deps demo clean cross rootfs install sysroots
+.PHONY: all build bench test test-unit test-be test-netns test-ops test-interop test-cross lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -25,7 +25,7 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-be test-netns
+test: deps lint test-unit test-be test-netns test-ops test-interop test-cross
 
 test-unit:
 	$(CARGO) test --locked --all-targets
@@ -36,6 +36,23 @@ test-be:
 
 test-netns: build
 	@test/netns/run-all.sh $(OUTBIN)
+
+# Operations: SIGHUP soak under client load, broken reloads, instance add/remove.
+test-ops: build
+	test/ops/t-reload-100.sh $(OUTBIN)
+
+# Mixed clusters with Debian's keepalived 2.2.7, and one JSON reader for both dumps.
+test-interop: build
+	test/interop/t-json.sh $(OUTBIN)
+	test/interop/t-mixed.sh $(OUTBIN)
+
+# Every cross target built and run under qemu-user beside a native node (VIP failover).
+CROSS_SMOKE ?= aarch64-unknown-linux-musl:qemu-aarch64-static armv7-unknown-linux-musleabihf:qemu-arm-static arm-unknown-linux-musleabi:qemu-arm-static mipsel-unknown-linux-musl:qemu-mipsel-static
+test-cross: build
+	@command -v qemu-aarch64-static >/dev/null || apt-get install -y -qq qemu-user-static >/dev/null
+	@set -e; for t in $(CROSS_SMOKE); do tr=$${t%%:*}; q=$${t##*:}; \
+	  $(MAKE) --no-print-directory cross TARGET=$$tr >/dev/null; \
+	  test/cross/t-qemu-smoke.sh $(OUTBIN) target/$$tr/$(PROFILE)/$(BIN) $$q; done
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -31,10 +31,14 @@
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod daemon;
 pub mod exec;
 pub mod limits;
+pub mod logging;
 pub mod logmsg;
 pub mod notify;
 pub mod status;
+#[allow(unsafe_code)]
+pub mod sys;
 pub mod time;
 pub mod wire;

@@ -9,6 +9,19 @@ use std::process::ExitCode;
 
 use keepalived_rs::cli::{self, Cli};
 use keepalived_rs::config::{self, Config, LoadOptions};
+use keepalived_rs::daemon;
+use keepalived_rs::logging::{self, LogConfig};
+
+#[cfg(feature = "alloc-audit")]
+#[global_allocator]
+static ALLOC: keepalived_rs::sys::alloc::CountingAlloc = keepalived_rs::sys::alloc::CountingAlloc;
+
+/// Loading builds large tables on the stack; keeping that frame out of `main` (which lives as
+/// long as the daemon) lets the daemon hand those pages back after start-up.
+#[inline(never)]
+fn load(path: &std::path::Path, opts: &LoadOptions) -> config::Loaded {
+    config::load(path, opts)
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::parse(std::env::args().skip(1)) {
@@ -48,7 +61,7 @@ fn main() -> ExitCode {
         config_id: cli.config_id.clone(),
         all_config: cli.all_config,
     };
-    let loaded = config::load(&cli.config_file, &opts);
+    let loaded = load(&cli.config_file, &opts);
 
     if let Some(log) = &cli.config_test {
         let text = loaded.diags.to_string();
@@ -94,11 +107,40 @@ fn print_version() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// DAEMON HOOK: the daemon engineer replaces this function with the real event loop.
-// ---------------------------------------------------------------------------------------------
-/// Runs the VRRP daemon with a loaded, validated configuration.
-fn run_daemon(_cli: Cli, _config: Box<Config>) -> ExitCode {
-    eprintln!("daemon not built yet");
-    ExitCode::from(1)
+/// Runs the VRRP daemon with a loaded, validated configuration: logging (`-l -D -S -G`), the
+/// pid-file check (keepalived logs "daemon is already running" and exits 0), daemonising
+/// unless `-n`, then the event loop until SIGTERM/SIGINT.
+fn run_daemon(cli: Cli, config: Box<Config>) -> ExitCode {
+    logging::init(LogConfig {
+        console: cli.log_console,
+        syslog: !cli.no_syslog,
+        detail: cli.log_detail,
+        facility: cli.log_facility,
+    });
+    log::info!("Starting keepalived-rs v{}", env!("CARGO_PKG_VERSION"));
+    let opts = daemon::RunOpts {
+        dont_release_vrrp: cli.dont_release_vrrp,
+        release_vips: cli.release_vips,
+        pid_file: Some(cli.pid_file.clone()),
+        vrrp_pid_file: Some(cli.vrrp_pid_file.clone()),
+        config_path: cli.config_file.clone(),
+        load_opts: LoadOptions {
+            config_id: cli.config_id.clone(),
+            all_config: cli.all_config,
+        },
+    };
+    if daemon::already_running(&opts) {
+        log::info!("daemon is already running");
+        return ExitCode::SUCCESS;
+    }
+    if let Some(mask) = cli.umask {
+        keepalived_rs::sys::set_umask(mask);
+    }
+    if !cli.dont_fork {
+        if let Err(e) = keepalived_rs::sys::daemonize::daemonize() {
+            log::error!("Unable to daemonize: {e}");
+            return ExitCode::from(daemon::EXIT_FATAL as u8);
+        }
+    }
+    ExitCode::from(daemon::run(config, opts) as u8)
 }

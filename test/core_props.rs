@@ -211,8 +211,8 @@ fn random_network_chaos_then_one_master_per_vrid() {
                     let p2 = 1 + rng.below(254);
                     let np = if rng.chance(300) { "nopreempt" } else { "" };
                     build_config(&[
-                        &format!("instance VI_1 iface=eth0 vrid=51 prio={p1} vip=10.0.0.100 garp_repeat=1 {np}"),
-                        &format!("instance VI_2 iface=eth0 vrid=52 prio={p2} vip=10.0.0.101 version=3 advert_int=0.2 garp_repeat=1"),
+                        &format!("instance VI_1 iface=eth0 vrid=51 prio={p1} vip=192.0.2.100 garp_repeat=1 {np}"),
+                        &format!("instance VI_2 iface=eth0 vrid=52 prio={p2} vip=192.0.2.101 version=3 advert_int=0.2 garp_repeat=1"),
                     ])
                 })
                 .collect();

@@ -13,7 +13,7 @@ fn t(s: f64) -> Instant {
 
 fn cfg(extra: &str) -> Box<keepalived_rs::config::Config> {
     build_config(&[&format!(
-        "instance VI_1 iface=eth0 vrid=51 vip=10.0.0.100 garp_repeat=1 garp_delay=0 {extra}"
+        "instance VI_1 iface=eth0 vrid=51 vip=192.0.2.100 garp_repeat=1 garp_delay=0 {extra}"
     )])
 }
 
@@ -94,7 +94,7 @@ fn reload_removing_the_master_instance_fails_over_after_skew_time() {
         // Node 0 reloads without VI_1 (only another VRID): priority 0 for VI_1.
         net.reload(
             0,
-            build_config(&["instance VI_9 iface=eth0 vrid=99 prio=100 vip=10.0.0.199"]),
+            build_config(&["instance VI_9 iface=eth0 vrid=99 prio=100 vip=192.0.2.199"]),
         );
         net.run_until(t(10.3) + Duration::from_micros(100));
         let last = net.nodes[1].last_rx.expect("priority 0 received");
@@ -135,7 +135,7 @@ fn real_bytes_pass_ah_ipv6_unicast() {
         assert_eq!(net.masters(0), vec![0], "IPv6");
         let uc = |p: u32, me: u8, peer: u8| {
             build_config(&[&format!(
-                "instance VI_1 iface=eth0 vrid=51 prio={p} src=10.0.0.{me} peer=10.0.0.{peer} vip=10.0.0.100 version=3"
+                "instance VI_1 iface=eth0 vrid=51 prio={p} src=192.0.2.{me} peer=192.0.2.{peer} vip=192.0.2.100 version=3"
             )])
         };
         let mut net = Net::new(vec![uc(200, 1, 2), uc(100, 2, 1)], Instant::ZERO);
@@ -165,7 +165,7 @@ fn no_flapping_at_equal_priorities() {
         let mut net = Net::new(cfgs, Instant::ZERO);
         net.jitter = Duration::from_millis(3);
         net.run_until(t(15.0));
-        // Highest address (10.0.0.4) wins the tie.
+        // Highest address (192.0.2.4) wins the tie.
         assert_eq!(net.masters(0), vec![3]);
         let settle = t(15.0);
         net.run_until(t(300.0));
@@ -198,8 +198,8 @@ fn split_brain_heals_within_one_advert() {
 #[test]
 fn split_brain_with_different_vip_lists_is_recorded() {
     big(|| {
-        let a = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=150 vip=10.0.0.100"]);
-        let b = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=100 vip=10.0.0.200"]);
+        let a = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=150 vip=192.0.2.100"]);
+        let b = build_config(&["instance VI_1 iface=eth0 vrid=51 prio=100 vip=192.0.2.200"]);
         let mut net = Net::new(vec![a, b], Instant::ZERO);
         net.run_until(t(30.0));
         // Each drops the other's adverts (address list), so both are master: split brain.
@@ -252,6 +252,31 @@ fn crash_and_restart_preempts_back() {
         net.run_until(t(40.0));
         assert_eq!(net.masters(0), vec![0]);
         assert_eq!(net.state(1, 0), Some(State::Backup));
+    });
+}
+
+#[test]
+fn ah_restart_with_a_fresh_counter_is_accepted_by_the_peer() {
+    // keepalived keeps one AH counter per instance for both directions: a restarted node
+    // learns the master's count while backup and continues above it once master again.
+    big(|| {
+        let mut net = Net::new(
+            vec![cfg("prio=200 ah=12345678"), cfg("prio=100 ah=12345678")],
+            Instant::ZERO,
+        );
+        net.run_until(t(10.0));
+        assert_eq!(net.masters(0), vec![0]);
+        net.crash(0);
+        net.run_until(t(30.0));
+        assert_eq!(net.masters(0), vec![1]);
+        net.boot(0);
+        net.run_until(t(50.0));
+        assert_eq!(net.masters(0), vec![0], "the restarted node preempts back");
+        let b = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+        assert_eq!(
+            b.stats.auth_failure, 0,
+            "no advert of the restarted node was refused"
+        );
     });
 }
 
@@ -356,9 +381,9 @@ fn adverts(core: &mut keepalived_rs::core::Core, to: Instant) -> Vec<Vec<u8>> {
 fn ah_replay_dropped_and_sequence_resynced() {
     big(|| {
         use keepalived_rs::core::{Actions, Event};
-        let line = "instance VI_1 iface=eth0 vrid=51 vip=10.0.0.100 ah=k3y garp_repeat=0";
-        let mut a = single(&format!("{line} prio=255 state=MASTER"), [10, 0, 0, 1]);
-        let mut b = single(&format!("{line} prio=100"), [10, 0, 0, 2]);
+        let line = "instance VI_1 iface=eth0 vrid=51 vip=192.0.2.100 ah=k3y garp_repeat=0";
+        let mut a = single(&format!("{line} prio=255 state=MASTER"), [192, 0, 2, 1]);
+        let mut b = single(&format!("{line} prio=100"), [192, 0, 2, 2]);
         let pkts = adverts(&mut a, t(3.5));
         assert!(pkts.len() >= 3);
         let mut out = Actions::new();
@@ -403,7 +428,7 @@ fn ah_replay_dropped_and_sequence_resynced() {
         assert_eq!(rb.stats.advert_rcvd, 2);
         // A lower-priority advert (from b, now forced to master with a big sequence number)
         // makes the master resynchronise its AH counter past the peer's.
-        let mut c = single(&format!("{line} prio=100"), [10, 0, 0, 3]);
+        let mut c = single(&format!("{line} prio=100"), [192, 0, 2, 3]);
         let cp = adverts(&mut c, t(30.0)); // c becomes master alone and sends many
         let last = cp.last().unwrap();
         let seq_rx = keepalived_rs::wire::parse_advert(last)
@@ -459,5 +484,38 @@ fn json_dump_from_core_status() {
         let st = b.status(0, t(10.0), 0.0, &[], &[]).unwrap();
         assert_eq!((st.state, st.master_priority), (1, 200));
         assert!(st.stats.advert_rcvd > 0);
+    });
+}
+
+#[test]
+fn stats_clear_zeroes_counters_and_keeps_state() {
+    big(|| {
+        let mut net = Net::new(vec![cfg("prio=200"), cfg("prio=100")], Instant::ZERO);
+        net.run_until(t(10.0));
+        let before = net.nodes[1]
+            .core
+            .as_ref()
+            .unwrap()
+            .instance(0)
+            .unwrap()
+            .stats;
+        assert!(before.advert_rcvd > 3);
+        net.nodes[1].core.as_mut().unwrap().clear_stats();
+        let after = *net.nodes[1].core.as_ref().unwrap().instance(0).unwrap();
+        assert_eq!(after.stats.advert_rcvd, 0);
+        assert_eq!(net.state(1, 0), Some(State::Backup), "state untouched");
+        net.run_until(t(13.0));
+        let later = net.nodes[1]
+            .core
+            .as_ref()
+            .unwrap()
+            .instance(0)
+            .unwrap()
+            .stats;
+        assert!(
+            (2..=4).contains(&later.advert_rcvd),
+            "counting goes on from zero"
+        );
+        assert_eq!(net.masters(0), vec![0]);
     });
 }

@@ -106,7 +106,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Loaded {
         }
         core::mem::take(&mut lx.tokens)
     };
-    finish(&tokens, diags)
+    finish(tokens, diags)
 }
 
 /// Parses `text` as if it were the file `name`; includes resolve relative to the current
@@ -120,17 +120,18 @@ pub fn parse_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
         lx.lex_text(name, text, Path::new(""), 0);
         core::mem::take(&mut lx.tokens)
     };
-    finish(&tokens, diags)
+    finish(tokens, diags)
 }
 
-fn finish(tokens: &[lexer::Token], mut diags: Diagnostics) -> Loaded {
+fn finish(mut tokens: Vec<lexer::Token>, mut diags: Diagnostics) -> Loaded {
     if diags.has_fatal() {
         return Loaded {
             config: None,
             diags,
         };
     }
-    let tree = parser::build_tree(tokens, &mut diags);
+    let tree = parser::build_tree(&mut tokens, &mut diags);
+    drop(tokens);
     let mut ctx = parser::Ctx {
         d: &mut diags,
         raw: raw::RawConfig::default(),

@@ -52,7 +52,8 @@ impl Stmt {
 }
 
 /// Builds the statement tree of a token stream.
-pub fn build_tree(tokens: &[Token], d: &mut Diagnostics) -> Vec<Stmt> {
+/// Words are moved out of `tokens` (left empty).
+pub fn build_tree(tokens: &mut [Token], d: &mut Diagnostics) -> Vec<Stmt> {
     let mut i = 0;
     let mut out = Vec::new();
     loop {
@@ -69,7 +70,7 @@ pub fn build_tree(tokens: &[Token], d: &mut Diagnostics) -> Vec<Stmt> {
 }
 
 fn parse_block(
-    toks: &[Token],
+    toks: &mut [Token],
     i: &mut usize,
     depth: usize,
     d: &mut Diagnostics,
@@ -112,10 +113,10 @@ fn parse_block(
                     tok: Tok::Word(w),
                     span,
                     quoted,
-                }) = toks.get(*i)
+                }) = toks.get_mut(*i)
                 {
                     stmt.words.push(Word {
-                        text: w.clone(),
+                        text: core::mem::take(w),
                         span: *span,
                         quoted: *quoted,
                     });
@@ -421,7 +422,8 @@ mod tests {
             lx.lex_text("t.conf", src, std::path::Path::new("."), 0);
             core::mem::take(&mut lx.tokens)
         };
-        let t = build_tree(&toks, &mut d);
+        let mut toks = toks;
+        let t = build_tree(&mut toks, &mut d);
         (t, d)
     }
 

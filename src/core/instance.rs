@@ -101,9 +101,8 @@ pub struct InstanceRt {
     pub split_brain: bool,
     pub split_brain_logged_at: Option<Instant>,
     pub stats: Stats,
+    /// AH sequence number: the last one sent or accepted (keepalived's single counter).
     pub ah_seq: u32,
-    /// Highest AH sequence number accepted from the peer.
-    pub ah_rx_seq: Option<u32>,
     pub ip_id: u16,
     /// Why the last transition happened.
     pub last_reason: Option<super::Reason>,

@@ -205,6 +205,14 @@ impl Core {
         &self.inst
     }
 
+    /// STATS_CLEAR (SIGRTMAX-1): zero every instance's counters, after they were dumped.
+    /// State, timers and the split-brain flag are untouched.
+    pub fn clear_stats(&mut self) {
+        for r in self.inst.iter_mut() {
+            r.stats = Default::default();
+        }
+    }
+
     pub fn interfaces(&self) -> &[IfRt] {
         &self.ifs
     }

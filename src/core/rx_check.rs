@@ -204,15 +204,17 @@ impl Core {
                     {
                         return Err(Reject::AuthFailure);
                     }
-                    let last = self.inst.get(i).and_then(|r| r.ah_rx_seq);
-                    if let Some(last) = last {
-                        if ah.seq <= last {
-                            out.push(Action::log(LogMsg::AhSeqOld { inst, seq: ah.seq }));
-                            return Err(Reject::AuthFailure);
-                        }
+                    // One counter per instance for both directions, as keepalived keeps
+                    // it: a receiver accepts only a higher number and adopts it, so a
+                    // restarted backup learns the master's count and, once master itself,
+                    // continues above what its peer has seen.
+                    let last = self.inst.get(i).map_or(0, |r| r.ah_seq);
+                    if ah.seq <= last {
+                        out.push(Action::log(LogMsg::AhSeqOld { inst, seq: ah.seq }));
+                        return Err(Reject::AuthFailure);
                     }
                     if let Some(r) = self.inst.get_mut(i) {
-                        r.ah_rx_seq = Some(ah.seq);
+                        r.ah_seq = ah.seq;
                     }
                 }
                 _ => {}

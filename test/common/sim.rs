@@ -89,7 +89,7 @@ impl Net {
             nodes.push(Node {
                 cfg,
                 core: None,
-                addr: Ipv4Addr::new(10, 0, 0, (i + 1) as u8),
+                addr: Ipv4Addr::new(192, 0, 2, (i + 1) as u8),
                 transitions: Vec::new(),
                 last_rx: None,
                 vips_set: 0,

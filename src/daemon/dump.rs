@@ -1,0 +1,175 @@
+//! SIGUSR1 / SIGUSR2 / SIGRTMIN+2 / SIGRTMAX-1: `keepalived.data`, `.stats`, `.json` in the
+//! dump directory ($TMPDIR at start, default /tmp), written by `crate::status`.
+
+use std::path::Path;
+
+use heapless::Vec;
+
+use super::run::Daemon;
+use crate::config::{Auth, Config, Instance, TrackTarget};
+use crate::core::InstanceRt;
+use crate::status::{self, InstanceStatus};
+use crate::time::Instant;
+
+/// Which dump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dump {
+    Data,
+    Stats,
+    Json,
+}
+
+fn secs(d: crate::time::Duration) -> f64 {
+    d.as_micros() as f64 / 1e6
+}
+
+fn build<'a>(
+    cfg: &'a Config,
+    inst: &'a Instance,
+    rt: &InstanceRt,
+    ifps: &'a [&'a str],
+    scripts: &'a [&'a str],
+    mono_now: Instant,
+    wall_now: f64,
+) -> InstanceStatus<'a> {
+    let line = |id: Option<u16>| id.and_then(|c| cfg.command(c)).map(|c| c.line.as_str());
+    let n = &inst.notifies;
+    let (auth_type, auth_data) = match inst.auth {
+        Auth::None => (0, None),
+        Auth::Pass(k) => (1, Some(k)),
+        Auth::Ah(k) => (2, Some(k)),
+    };
+    InstanceStatus {
+        iname: inst.name.as_str(),
+        ifname: inst.interface.as_ref().map(|i| i.as_str()),
+        dont_track_primary: inst.dont_track_primary,
+        skip_check_adv_addr: inst.skip_check_adv_addr,
+        strict_mode: inst.strict,
+        master_priority: rt.master_priority,
+        last_transition: wall_now - secs(mono_now - rt.last_transition),
+        garp_delay_s: secs(inst.garp.master_delay),
+        garp_refresh_s: inst.garp.master_refresh.as_secs(),
+        garp_rep: inst.garp.master_repeat,
+        garp_refresh_rep: inst.garp.master_refresh_repeat,
+        garp_lower_prio_delay_s: inst.garp.lower_prio_delay.as_secs(),
+        garp_lower_prio_rep: inst.garp.lower_prio_repeat,
+        lower_prio_no_advert: inst.lower_prio_no_advert,
+        higher_prio_send_advert: inst.higher_prio_send_advert,
+        vrid: inst.vrid,
+        base_priority: rt.base_priority,
+        effective_priority: rt.effective_priority,
+        vipset: rt.vipset,
+        adver_int_s: secs(inst.advert_int),
+        master_adver_int_s: secs(rt.master_adver_int),
+        accept: inst.accept,
+        nopreempt: inst.nopreempt,
+        preempt_delay_s: inst.preempt_delay.as_secs(),
+        state: rt.state as u8,
+        wantstate: rt.wantstate as u8,
+        version: inst.version,
+        smtp_alert: inst.smtp_alert,
+        notify_deleted: n.deleted,
+        script_backup: line(n.backup),
+        script_master: line(n.master),
+        script_fault: line(n.fault),
+        script_stop: line(n.stop),
+        script_deleted: line(n.deleted_cmd),
+        script: line(n.generic),
+        script_master_rx_lower_pri: line(n.master_rx_lower_pri),
+        vips: cfg.vips_of(inst.vips),
+        evips: cfg.vips_of(inst.evips),
+        default_dev: inst.interface.as_ref().map(|i| i.as_str()).unwrap_or(""),
+        track_ifp: ifps,
+        track_script: scripts,
+        auth_type,
+        auth_data,
+        split_brain: rt.split_brain,
+        split_brain_count: rt.stats.split_brain,
+        stats: rt.stats.counters(),
+    }
+}
+
+impl Daemon {
+    /// Write one dump file; failures are logged.
+    #[inline(never)]
+    pub(super) fn dump(&mut self, which: Dump) {
+        // Operator-requested dumps may allocate (file paths); the allocation audit excludes
+        // them, as it excludes reloads.
+        let before = crate::sys::alloc::count();
+        self.write_dump(which);
+        if let (Some(b), Some(a), Some(base)) =
+            (before, crate::sys::alloc::count(), self.alloc_baseline)
+        {
+            self.alloc_baseline = Some(base + a.saturating_sub(b));
+        }
+    }
+
+    fn write_dump(&mut self, which: Dump) {
+        let dir_buf = self.dump_dir.clone();
+        let dir = Path::new(dir_buf.as_str());
+        let cfg = self.core.config();
+        let rts = self.core.instances();
+        let mono_now = crate::sys::timerfd::now();
+        let wall_now = crate::sys::realtime_secs() as f64;
+        let name = match which {
+            Dump::Data => "keepalived.data",
+            Dump::Stats => "keepalived.stats",
+            Dump::Json => "keepalived.json",
+        };
+        let mut json_buf = [0u8; 8192];
+        let r = status::write_atomically(dir, name, |w| {
+            use std::io::Write as _;
+            if which == Dump::Json {
+                let mut it = cfg.instances.iter().zip(rts.iter());
+                w.write_all(b"[")?;
+                let mut first = true;
+                for (inst, rt) in it.by_ref() {
+                    let (ifps, scripts) = tracks(cfg, inst);
+                    let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
+                    if !first {
+                        w.write_all(b",")?;
+                    }
+                    first = false;
+                    match status::json::instance_object(&st, true, &mut json_buf) {
+                        Ok(n) => w.write_all(json_buf.get(..n).unwrap_or(&[]))?,
+                        Err(_) => w.write_all(b"{}")?,
+                    }
+                }
+                return w.write_all(b"]\n");
+            }
+            for (inst, rt) in cfg.instances.iter().zip(rts.iter()) {
+                let (ifps, scripts) = tracks(cfg, inst);
+                let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
+                match which {
+                    Dump::Data => status::data::write_instance(&st, w)?,
+                    _ => status::stats::write_instance(&st, w)?,
+                }
+            }
+            Ok(())
+        });
+        match r {
+            Ok(()) => log::info!("Writing {}/{}", dir.display(), name),
+            Err(e) => log::error!("cannot write {}/{}: {}", dir.display(), name, e),
+        }
+    }
+}
+
+/// Names of tracked interfaces and scripts of an instance (first 16 of each).
+fn tracks<'a>(cfg: &'a Config, inst: &Instance) -> (Vec<&'a str, 16>, Vec<&'a str, 16>) {
+    let mut ifps = Vec::new();
+    let mut scripts = Vec::new();
+    for t in cfg.tracks_of(inst.tracks) {
+        match &t.target {
+            TrackTarget::Interface(n) => {
+                let _ = ifps.push(n.as_str());
+            }
+            TrackTarget::Script(s) => {
+                if let Some(s) = cfg.scripts.get(*s as usize) {
+                    let _ = scripts.push(s.name.as_str());
+                }
+            }
+            TrackTarget::File(_) => {}
+        }
+    }
+    (ifps, scripts)
+}

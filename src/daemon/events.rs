@@ -1,0 +1,157 @@
+//! Events from outside the loop's own timers: SIGHUP reloads and rtnetlink notifications.
+
+use heapless::Vec;
+
+use super::iface::IfTable;
+use super::run::Daemon;
+use crate::core::Event;
+use crate::sys::netlink::{self, NlEvent};
+use crate::sys::reactor::Slot;
+use crate::sys::timerfd::now;
+
+/// Max netlink datagrams read per loop turn.
+const NL_BURST: usize = 32;
+
+impl Daemon {
+    /// SIGHUP: parse and validate the file completely; only a usable config reaches the core,
+    /// which keeps the state of unchanged instances and adds/removes only what changed.
+    #[inline(never)]
+    pub(super) fn reload(&mut self) {
+        log::info!("Reloading ...");
+        let opts = self.opts.load_opts.clone();
+        log::info!("Opening file '{}'.", self.opts.config_path.display());
+        let loaded = crate::config::load(&self.opts.config_path, &opts);
+        for d in loaded.diags.iter() {
+            log::warn!("{}", d);
+        }
+        let errors = loaded
+            .diags
+            .iter()
+            .filter(|d| d.severity >= crate::config::Severity::Error)
+            .count();
+        let Some(cfg) = loaded.config else {
+            log::error!(
+                "Reload refused: the new configuration is not usable; keeping the running one"
+            );
+            return;
+        };
+        // keepalived applies whatever survived the errors, which can silently drop an
+        // instance and its VIPs on a typo. We keep the running configuration instead: a
+        // reload is applied only when the new file has no error at all (warnings are fine).
+        if errors > 0 {
+            log::error!(
+                "Reload refused: {} errors in the new configuration; keeping the running one",
+                errors
+            );
+            return;
+        }
+        self.prepare_commands(&cfg);
+        let t = now();
+        let mut fresh = IfTable::from_config(&cfg);
+        for old in self.ifs.ifs.iter() {
+            if fresh.by_name(&old.name).is_none() {
+                let _ = fresh.ifs.push(old.clone());
+            }
+        }
+        self.ifs = fresh;
+        if let Ok(fd) = self.cmd_fd() {
+            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf) {
+                log::error!("Netlink dump: {}", e);
+            }
+        }
+        for k in 0..self.ifs.ifs.len() {
+            self.report_iface(t, k);
+        }
+        self.core.handle(t, Event::Reload(&cfg), &mut self.acts);
+        self.apply();
+        self.open_sockets();
+        log::info!("Reload complete");
+        // A reload allocates (the new config); the audit counts from here again.
+        self.alloc_baseline = crate::sys::alloc::count();
+    }
+
+    pub(super) fn on_netlink(&mut self) {
+        let Some(fd) = self.reactor.fd(Slot::Netlink) else {
+            return;
+        };
+        for _ in 0..NL_BURST {
+            let n = match netlink::recv(fd, &mut self.nl_buf) {
+                Ok(Some(n)) => n,
+                Ok(None) => break,
+                Err(e) => {
+                    // ENOBUFS: we lost notifications; a re-dump would be needed.
+                    log::warn!("Netlink: {}", e);
+                    break;
+                }
+            };
+            let mut evs: Vec<NlEvent, 64> = Vec::new();
+            netlink::parse(self.nl_buf.get(..n).unwrap_or(&[]), |ev| {
+                let _ = evs.push(ev);
+            });
+            for ev in evs {
+                self.on_nl_event(&ev);
+            }
+        }
+    }
+
+    fn on_nl_event(&mut self, ev: &NlEvent) {
+        let t = now();
+        match ev {
+            NlEvent::Link {
+                deleted, ifindex, ..
+            } => {
+                let was = self.ifs.by_index(*ifindex).map(|i| i.up && i.running);
+                let Some(k) = self.ifs.apply(ev) else { return };
+                if *deleted {
+                    self.core.handle(
+                        t,
+                        Event::InterfaceGone { ifindex: *ifindex },
+                        &mut self.acts,
+                    );
+                } else {
+                    let now_up = self.ifs.ifs.get(k).map(|i| i.up && i.running);
+                    if was != now_up {
+                        if let Some(i) = self.ifs.ifs.get(k) {
+                            log::info!(
+                                "Netlink reports {} {}",
+                                i.name,
+                                if now_up == Some(true) { "up" } else { "down" }
+                            );
+                        }
+                    }
+                    self.report_iface(t, k);
+                }
+            }
+            NlEvent::Addr {
+                deleted,
+                ifindex,
+                addr,
+                ..
+            } => {
+                if self.ifs.apply(ev).is_none() {
+                    return;
+                }
+                if *deleted {
+                    if let Some(p) = self
+                        .expected_dels
+                        .iter()
+                        .position(|e| *e == (*ifindex, *addr))
+                    {
+                        self.expected_dels.swap_remove(p);
+                    } else {
+                        let e = Event::VipDeleted {
+                            ifindex: *ifindex,
+                            addr: *addr,
+                        };
+                        self.core.handle(t, e, &mut self.acts);
+                    }
+                }
+                if let Some(k) = self.ifs.ifs.iter().position(|i| i.ifindex == *ifindex) {
+                    self.report_iface(t, k);
+                }
+            }
+            _ => {}
+        }
+        self.apply();
+    }
+}

@@ -1,0 +1,558 @@
+//! The daemon proper: start-up, the loop, shutdown.
+
+use core::fmt::Write as _;
+use core::net::IpAddr;
+use std::io;
+use std::os::fd::RawFd;
+use std::path::PathBuf;
+
+use heapless::Vec;
+
+use super::children::{Children, Kill, Kind};
+use super::dump::Dump;
+use super::iface::{IfTable, SeenAddrs};
+use crate::config::{Auth, Config, Family};
+use crate::core::{Actions, Core, Event, IfInfo, ScriptResult};
+use crate::limits::MAX_CHILDREN;
+use crate::logging::StackBuf;
+use crate::sys::netlink;
+use crate::sys::process::{self, Exit};
+use crate::sys::raw;
+use crate::sys::reactor::{Reactor, Ready, Slot};
+use crate::sys::signalfd::Sig;
+use crate::sys::timerfd::now;
+use crate::time::Instant;
+
+/// keepalived's exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FATAL: i32 = 3;
+pub const EXIT_CONFIG: i32 = 4;
+
+/// How to run (from the command line).
+#[derive(Clone, Debug, Default)]
+pub struct RunOpts {
+    /// `-V`: leave VIPs and routes in place at stop.
+    pub dont_release_vrrp: bool,
+    /// `-X`: release VIPs on reload-induced transitions (accepted).
+    pub release_vips: bool,
+    /// `-p` (default /run/keepalived.pid) and `-r` (default /run/keepalived_vrrp.pid).
+    pub pid_file: Option<PathBuf>,
+    pub vrrp_pid_file: Option<PathBuf>,
+    /// Config file and how to load it (`-i`, `-e`), for SIGHUP.
+    pub config_path: PathBuf,
+    pub load_opts: crate::config::LoadOptions,
+}
+
+/// Max packets read from one socket per loop turn (so one busy socket cannot starve others).
+const RX_BURST: usize = 32;
+/// Addresses we deleted ourselves whose RTM_DELADDR is still to come.
+const MAX_EXPECTED_DELS: usize = 256;
+
+/// Owns the core, the reactor and the buffers.
+pub struct Daemon {
+    pub(super) core: Core,
+    pub(super) reactor: Reactor,
+    pub(super) ifs: IfTable,
+    pub(super) children: Children,
+    pub(super) acts: Actions,
+    pub(super) opts: RunOpts,
+    pub(super) nl_seq: u32,
+    pub(super) rx: [u8; 4096],
+    pub(super) tx: [u8; 4096],
+    pub(super) nl_buf: [u8; 16384],
+    pub(super) expected_dels: Vec<(u32, IpAddr), MAX_EXPECTED_DELS>,
+    pub(super) stopping: bool,
+    pub(super) alloc_baseline: Option<usize>,
+    /// Where dumps go ($TMPDIR at start, default /tmp), read once: env lookups allocate.
+    pub(super) dump_dir: heapless::String<256>,
+    /// Every configured command prepared by `crate::exec` (user, PATH, security) at load.
+    pub(super) cmds: crate::exec::PreparedCommands,
+    /// The previous config's commands (notifies of instances a reload deleted).
+    pub(super) prev_cmds: crate::exec::PreparedCommands,
+    /// notify_fifo / vrrp_notify_fifo.
+    pub(super) fifos: crate::notify::fifo::Fifos,
+    /// SMTP alerts (when `smtp_server` and `notification_email` are set).
+    pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
+    pub(super) smtp_logged: heapless::String<256>,
+    pub(super) hostname: heapless::String<64>,
+}
+
+fn errno_text(e: i32) -> io::Error {
+    io::Error::from_raw_os_error(e)
+}
+
+impl Daemon {
+    /// Open everything, resolve interfaces, remove stale VIPs, start the instances.
+    #[inline(never)]
+    pub fn start(cfg: &Config, opts: RunOpts) -> io::Result<Box<Daemon>> {
+        let mut d = Box::new(Daemon {
+            core: Core::new(cfg),
+            reactor: Reactor::new()?,
+            ifs: IfTable::from_config(cfg),
+            children: Children::default(),
+            acts: Actions::new(),
+            opts,
+            nl_seq: 0,
+            rx: [0; 4096],
+            tx: [0; 4096],
+            nl_buf: [0; 16384],
+            expected_dels: Vec::new(),
+            stopping: false,
+            alloc_baseline: None,
+            dump_dir: heapless::String::new(),
+            cmds: Default::default(),
+            prev_cmds: Default::default(),
+            fifos: Default::default(),
+            smtp: None,
+            smtp_logged: heapless::String::new(),
+            hostname: heapless::String::new(),
+        });
+        if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            for c in h.trim().chars() {
+                if d.hostname.push(c).is_err() {
+                    break;
+                }
+            }
+        }
+        d.smtp = super::smtp::mailer(cfg);
+        d.prepare_commands(cfg);
+        let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+        if d.dump_dir.push_str(&tmp).is_err() {
+            let _ = d.dump_dir.push_str("/tmp");
+        }
+        log::info!("Registering Kernel netlink reflector");
+        let mon = netlink::open(netlink::GROUPS_LINK_ADDR)?;
+        d.reactor.add(mon, Slot::Netlink)?;
+        log::info!("Registering Kernel netlink command channel");
+        let cmd = netlink::open(0)?;
+        d.reactor.add(cmd, Slot::NetlinkCmd)?;
+        let fd = d.cmd_fd()?;
+        let seen = d.ifs.load(fd, &mut d.nl_seq, &mut d.nl_buf)?;
+        for i in d.ifs.ifs.iter() {
+            if i.ifindex == 0 {
+                log::warn!("WARNING - interface {} doesn't exist", i.name);
+            } else if let Some(a) = i.ipv4 {
+                log::info!("Assigned address {} for interface {}", a, i.name);
+            }
+        }
+        d.remove_stale_vips(&seen);
+        d.open_sockets();
+        let t = now();
+        for k in 0..d.ifs.ifs.len() {
+            d.report_iface(t, k);
+        }
+        d.core.handle(t, Event::Start, &mut d.acts);
+        d.apply();
+        log::info!("Startup complete");
+        d.alloc_baseline = crate::sys::alloc::count();
+        Ok(d)
+    }
+
+    /// Prepare every command (user lookups, PATH, script security) and open the FIFOs; logs
+    /// keepalived's lines about them. Start-up and reload only.
+    pub(super) fn prepare_commands(&mut self, cfg: &Config) {
+        use crate::notify::fifo::{FifoWriter, OpenMode};
+        let path_env = std::env::var_os("PATH");
+        let path = path_env.as_ref().map(|p| {
+            use std::os::unix::ffi::OsStrExt;
+            p.as_bytes()
+        });
+        self.prev_cmds = core::mem::replace(
+            &mut self.cmds,
+            crate::exec::prepare_all(cfg, &crate::exec::security::SystemDb, path, process::ids()),
+        );
+        for l in self.cmds.log.iter() {
+            log::warn!("{}", l);
+        }
+        self.fifos.close();
+        let g = &cfg.global;
+        self.fifos.global = g
+            .notify_fifo
+            .as_ref()
+            .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
+        self.fifos.vrrp = g
+            .vrrp_notify_fifo
+            .as_ref()
+            .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
+        self.fifos.open();
+    }
+
+    pub(super) fn cmd_fd(&self) -> io::Result<RawFd> {
+        self.reactor
+            .fd(Slot::NetlinkCmd)
+            .ok_or_else(|| errno_text(libc::EBADF))
+    }
+
+    pub(super) fn report_iface(&mut self, t: Instant, k: usize) {
+        let Some(i) = self.ifs.ifs.get(k) else { return };
+        if i.ifindex == 0 {
+            return;
+        }
+        let info = IfInfo {
+            name: i.name.as_str(),
+            ifindex: i.ifindex,
+            up: i.up && i.running,
+            ipv4: i.ipv4,
+            ll6: i.ll6,
+            mac: i.mac,
+        };
+        self.core.handle(t, Event::Interface(info), &mut self.acts);
+    }
+
+    /// keepalived removes the VIPs a crashed run may have left ("(VI_1) removing VIPs.").
+    fn remove_stale_vips(&mut self, seen: &SeenAddrs) {
+        let cfg = self.core.config();
+        let mut stale: Vec<(u32, usize, u16), 256> = Vec::new();
+        // The core logs "(VI_1) removing VIPs." when the instance starts; this only deletes.
+        for (ii, inst) in cfg.instances.iter().enumerate() {
+            for s in [inst.vips, inst.evips] {
+                for vi in s.range() {
+                    let Some(v) = cfg.vips.get(vi) else { continue };
+                    let dev = v.dev.as_ref().or(inst.interface.as_ref());
+                    let Some(ifindex) = dev.and_then(|d| self.ifs.index_of(d)) else {
+                        continue;
+                    };
+                    if seen
+                        .iter()
+                        .any(|a| a.ifindex == ifindex && a.addr == v.ip())
+                    {
+                        log::debug!("({}) stale VIP {} removed", inst.name, v.ip());
+                        let _ = stale.push((ifindex, vi, ii as u16));
+                    }
+                }
+            }
+        }
+        for (ifindex, vi, _) in stale {
+            let _ = self.addr_op(ifindex, vi, false, false);
+        }
+    }
+
+    /// One socket per (interface, family, protocol) the instances use.
+    pub(super) fn open_sockets(&mut self) {
+        let cfg = self.core.config();
+        let mut want: Vec<(Slot, Option<IpAddr>), 64> = Vec::new();
+        for inst in cfg.instances.iter() {
+            let Some(name) = inst.interface.as_ref() else {
+                continue;
+            };
+            let Some(ifindex) = self.ifs.index_of(name) else {
+                continue;
+            };
+            let group = if cfg.peers_of(inst.peers).is_empty() {
+                Some(inst.mcast_group.unwrap_or(match inst.family {
+                    Family::V4 => IpAddr::V4(cfg.global.mcast_group4),
+                    Family::V6 => cfg.global.mcast_group6,
+                }))
+            } else {
+                None
+            };
+            let slot = match (inst.family, inst.auth) {
+                (Family::V4, Auth::Ah(_)) => Slot::Ah4 { ifindex },
+                (Family::V4, _) => Slot::Vrrp4 { ifindex },
+                (Family::V6, _) => Slot::Vrrp6 { ifindex },
+            };
+            for s in [slot, Slot::Packet { ifindex }] {
+                match want.iter_mut().find(|(w, _)| *w == s) {
+                    Some(w) => w.1 = w.1.or(group),
+                    None => {
+                        let _ = want.push((s, group));
+                    }
+                }
+            }
+        }
+        for (slot, group) in want {
+            if self.reactor.fd(slot).is_some() {
+                continue;
+            }
+            if let Err(e) = self.open_socket(slot, group) {
+                log::error!("cannot open socket {:?}: {}", slot, e);
+            }
+        }
+    }
+
+    fn open_socket(&mut self, slot: Slot, group: Option<IpAddr>) -> io::Result<()> {
+        let ifindex = match slot {
+            Slot::Vrrp4 { ifindex }
+            | Slot::Vrrp6 { ifindex }
+            | Slot::Ah4 { ifindex }
+            | Slot::Packet { ifindex } => ifindex,
+            _ => return Ok(()),
+        };
+        let Some(i) = self.ifs.by_index(ifindex) else {
+            return Ok(());
+        };
+        let name = i.name.clone();
+        let ipv4 = i.ipv4;
+        let g4 = match group {
+            Some(IpAddr::V4(g)) => Some(g),
+            _ => None,
+        };
+        let (fd, notes) = match slot {
+            Slot::Vrrp4 { .. } => raw::open4(&name, ifindex, raw::IPPROTO_VRRP, g4, ipv4)?,
+            Slot::Ah4 { .. } => raw::open4(&name, ifindex, raw::IPPROTO_AH, g4, ipv4)?,
+            Slot::Vrrp6 { .. } => {
+                let g6 = match group {
+                    Some(IpAddr::V6(g)) => Some(g),
+                    _ => None,
+                };
+                raw::open6(&name, ifindex, g6)?
+            }
+            _ => (crate::sys::packet::open(ifindex)?, Default::default()),
+        };
+        if notes.multicast_if_refused {
+            log::warn!(
+                "{}: IP_MULTICAST_IF refused (qemu?); using SO_BINDTODEVICE",
+                name
+            );
+        }
+        let (fam, proto) = match slot {
+            Slot::Vrrp4 { .. } => ("IPv4", 112),
+            Slot::Ah4 { .. } => ("IPv4", 51),
+            Slot::Vrrp6 { .. } => ("IPv6", 112),
+            _ => ("packet", 0),
+        };
+        let raw_fd = self.reactor.add(fd, slot)?;
+        if proto != 0 {
+            let mut line = StackBuf::<160>::new();
+            let _ = write!(
+                line,
+                "VRRP sockpool: [ifindex({:3}), family({}), proto({}), fd({}) {}",
+                ifindex,
+                fam,
+                proto,
+                raw_fd,
+                if group.is_some() {
+                    "multicast"
+                } else {
+                    "unicast"
+                }
+            );
+            if let Some(g) = group {
+                let _ = write!(line, ", address({})", g);
+            }
+            let _ = write!(line, "]");
+            log::debug!("{}", line.as_str());
+        }
+        Ok(())
+    }
+
+    /// The loop. Returns the exit code.
+    pub fn run(&mut self) -> i32 {
+        let mut ready = Ready::new();
+        loop {
+            let deadline = [
+                self.core.next_deadline(),
+                self.children.next_deadline(),
+                self.smtp_deadline(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Err(e) = self.reactor.timer.arm_at(deadline) {
+                log::error!("timerfd: {}", e);
+                return EXIT_FATAL;
+            }
+            if let Err(e) = self.reactor.wait(&mut ready, -1) {
+                log::error!("poll: {}", e);
+                return EXIT_FATAL;
+            }
+            for slot in ready.iter().copied() {
+                self.on_ready(slot);
+                if self.stopping {
+                    break;
+                }
+            }
+            if self.stopping {
+                return self.finish();
+            }
+        }
+    }
+
+    fn on_ready(&mut self, slot: Slot) {
+        match slot {
+            Slot::Timer => {
+                let _ = self.reactor.timer.drain();
+                let t = now();
+                self.kill_overdue(t);
+                self.core.handle(t, Event::Timer, &mut self.acts);
+                self.apply();
+                self.smtp_timer(t);
+            }
+            Slot::Smtp => {
+                let r = self.reactor.extra_revents;
+                self.on_smtp(r, now());
+            }
+            Slot::Signal => self.on_signals(),
+            Slot::Netlink => self.on_netlink(),
+            Slot::NetlinkCmd => {
+                // Late replies to requests that timed out: drop them.
+                if let Some(fd) = self.reactor.fd(slot) {
+                    while let Ok(Some(_)) = netlink::recv(fd, &mut self.nl_buf) {}
+                }
+            }
+            Slot::Vrrp4 { ifindex } | Slot::Ah4 { ifindex } => self.on_packets4(slot, ifindex),
+            Slot::Vrrp6 { ifindex } => self.on_packets6(slot, ifindex),
+            Slot::Packet { .. } | Slot::Fifo { .. } => {}
+        }
+    }
+
+    fn on_packets4(&mut self, slot: Slot, ifindex: u32) {
+        let Some(fd) = self.reactor.fd(slot) else {
+            return;
+        };
+        for _ in 0..RX_BURST {
+            match raw::recv4(fd, &mut self.rx) {
+                Ok(Some(n)) => {
+                    let t = now();
+                    let bytes = self.rx.get(..n).unwrap_or(&[]);
+                    self.core
+                        .handle(t, Event::Packet4 { ifindex, bytes }, &mut self.acts);
+                    self.apply();
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    log::debug!("recv on ifindex {}: {}", ifindex, e);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn on_packets6(&mut self, slot: Slot, ifindex: u32) {
+        let Some(fd) = self.reactor.fd(slot) else {
+            return;
+        };
+        for _ in 0..RX_BURST {
+            match raw::recv6(fd, &mut self.rx) {
+                Ok(Some(m)) => {
+                    let t = now();
+                    let bytes = self.rx.get(..m.len).unwrap_or(&[]);
+                    let ev = Event::Packet6 {
+                        ifindex,
+                        src: m.src,
+                        dst: m.dst,
+                        hop_limit: m.hop_limit,
+                        bytes,
+                    };
+                    self.core.handle(t, ev, &mut self.acts);
+                    self.apply();
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    log::debug!("recv6 on ifindex {}: {}", ifindex, e);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn on_signals(&mut self) {
+        for _ in 0..64 {
+            let sig = match self.reactor.signals.read() {
+                Ok(Some(s)) => s,
+                _ => break,
+            };
+            match sig {
+                Sig::Term | Sig::Int => {
+                    log::info!("Stopping");
+                    let t = now();
+                    self.stopping = true;
+                    self.core.handle(t, Event::Shutdown, &mut self.acts);
+                    self.apply();
+                    return;
+                }
+                Sig::Chld => self.reap(),
+                Sig::Hup => self.reload(),
+                Sig::Usr2 => {
+                    self.report_allocs();
+                    self.dump(Dump::Stats);
+                }
+                Sig::Usr1 => self.dump(Dump::Data),
+                Sig::Json => self.dump(Dump::Json),
+                Sig::StatsClear => {
+                    self.dump(Dump::Stats);
+                    self.core.clear_stats();
+                }
+                Sig::Other(_) => {}
+            }
+        }
+    }
+
+    /// Start-up is over (called after the stack trim, which reads /proc): the allocation
+    /// audit counts from here.
+    pub fn startup_complete(&mut self) {
+        self.alloc_baseline = crate::sys::alloc::count();
+    }
+
+    /// `alloc-audit`: allocations since start-up completed.
+    fn report_allocs(&self) {
+        if let (Some(base), Some(now)) = (self.alloc_baseline, crate::sys::alloc::count()) {
+            log::info!(
+                "alloc-audit: {} allocations after start-up ({} in total)",
+                now.saturating_sub(base),
+                now
+            );
+        }
+    }
+
+    fn reap(&mut self) {
+        for _ in 0..MAX_CHILDREN * 2 {
+            let (pid, exit) = match process::reap() {
+                Ok(Some(x)) => x,
+                _ => break,
+            };
+            let Some(c) = self.children.remove(pid) else {
+                continue;
+            };
+            if let Kind::Script(script) = c.kind {
+                let result = if c.term_sent {
+                    ScriptResult::TimedOut
+                } else {
+                    match exit {
+                        Exit::Code(code) => ScriptResult::Exited(code),
+                        Exit::Signal(s) => ScriptResult::Signalled(s),
+                    }
+                };
+                let t = now();
+                self.core
+                    .handle(t, Event::Script { script, result }, &mut self.acts);
+                self.apply();
+            }
+        }
+    }
+
+    fn kill_overdue(&mut self, t: Instant) {
+        let mut kills: Vec<Kill, MAX_CHILDREN> = Vec::new();
+        self.children.due(t, &mut kills);
+        for k in kills {
+            let (pid, sig) = match k {
+                Kill::Term(p) => (p, libc::SIGTERM),
+                Kill::Kill(p) => (p, libc::SIGKILL),
+            };
+            let _ = process::kill_group(pid, sig);
+        }
+    }
+
+    /// Shutdown finished: kill leftover check scripts, remove pid files.
+    fn finish(&mut self) -> i32 {
+        for c in self.children.list.iter() {
+            if let Kind::Script(_) = c.kind {
+                let _ = process::kill_group(c.pid, libc::SIGTERM);
+            }
+        }
+        self.report_allocs();
+        self.fifos.close();
+        EXIT_OK
+    }
+
+    /// Execute every queued action.
+    pub(super) fn apply(&mut self) {
+        while let Some(a) = self.acts.pop() {
+            self.exec(a);
+        }
+        if self.acts.overflow > 0 {
+            log::warn!("{} actions dropped (queue full)", self.acts.overflow);
+            self.acts.overflow = 0;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SIGHUP soak: 100 reloads in a row on the master while a client fetches a page through the
+# VIP. The VIP must never disappear (netlink is watched), no state transition may happen,
+# RSS and the fd count stay stable. Then: a broken file changes nothing, and a reload that
+# adds and removes an instance and VIPs does exactly that.
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=$(readlink -f "${1:?usage: t-reload-100.sh path/to/keepalived-rs}")
+. "$here/../interop/lib.sh"
+trap lab_cleanup EXIT
+RELOADS=${RELOADS:-100}
+fail=0
+check() {
+  if eval "$2"; then log "ok: $1"; else log "FAIL: $1"; fail=1; ip -n "$P-a" -br addr show dev eth0 >&2; fi
+}
+
+lab_up 2
+STATE=MASTER PRIO=150 AUTH=PASS gen_conf a "$LAB/a.conf"
+STATE=BACKUP PRIO=100 AUTH=PASS gen_conf b "$LAB/b.conf"
+# A web server on each node answering with its name, bound to any address.
+for n in a b; do
+  mkdir -p "$LAB/www-$n" && echo "WEB-$n" >"$LAB/www-$n/index.html"
+  ip netns exec "$P-$n" python3 -m http.server 80 --directory "$LAB/www-$n" >/dev/null 2>&1 &
+  LAB_PIDS+=($!)
+done
+run_daemon a "$BIN" "$LAB/a.conf"
+run_daemon b "$BIN" "$LAB/b.conf"
+wait_master a 192.0.2.100 0 12 || die "a never became master"
+sleep 1
+pid=$(daemon_pid a)
+
+# Watch every address change on the master's namespace for the whole soak.
+ip -n "$P-a" monitor address >"$LAB/monitor.txt" 2>&1 &
+MON=$!; LAB_PIDS+=("$MON")
+# A client fetching through the VIP, 20 times a second.
+( ok=0 bad=0
+  while [ ! -f "$LAB/stop-client" ]; do
+    if ip netns exec "$P-cl" curl -s -m 1 http://192.0.2.100/ | grep -q WEB-a; then ok=$((ok+1)); else bad=$((bad+1)); fi
+    sleep 0.05
+  done
+  echo "$ok $bad" >"$LAB/client.txt" ) &
+CLIENT=$!; LAB_PIDS+=("$CLIENT")
+
+rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+# Two warm-up reloads first: the first one allocates the second config table and touches
+# its pages; what must stay flat is everything after that.
+kill -HUP "$pid"; sleep 0.5; kill -HUP "$pid"; sleep 0.5
+rss0=$(rss "$pid"); fd0=$(fds "$pid"); m0=$(master_count a)
+for ((i = 1; i <= RELOADS; i++)); do
+  kill -HUP "$pid"
+  sleep 0.1
+done
+sleep 2
+touch "$LAB/stop-client"; wait "$CLIENT" 2>/dev/null
+kill "$MON" 2>/dev/null
+rss1=$(rss "$pid"); fd1=$(fds "$pid")
+read -r got missed <"$LAB/client.txt"
+reloads=$(grep -c 'Reload complete' "$LAB/a.log")
+log "reloads completed: $reloads; client fetches ok=$got failed=$missed; RSS ${rss0}->${rss1} kB; fds ${fd0}->${fd1}"
+check "every reload completed" "[ $reloads -ge $((RELOADS + 2)) ]"
+check "the VIP never left the master (netlink)" "! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
+check "no state transition during the soak" "[ $(master_count a) -eq $m0 ] && ! grep -q 'Entering BACKUP STATE\$' $LAB/a.log"
+check "the client never failed" "[ $missed -eq 0 ] && [ $got -gt 0 ]"
+check "RSS stable (within 64 kB)" "[ $((rss1 - rss0)) -le 64 ]"
+check "fd count stable" "[ $fd1 -eq $fd0 ]"
+
+# A broken file changes nothing.
+cp "$LAB/a.conf" "$LAB/a.good"
+printf 'vrrp_instance BROKEN {\n  virtual_router_id 300\n' >>"$LAB/a.conf"
+done0=$(grep -c 'Reload complete' "$LAB/a.log")
+kill -HUP "$pid"; sleep 1
+check "a broken file's diagnostics are logged with their location" "grep -q 'a.conf:[0-9]*:[0-9]*: error' $LAB/a.log"
+check "a file with errors is not applied" "[ $(grep -c 'Reload complete' "$LAB/a.log") -eq $done0 ] && grep -q 'keeping the running' $LAB/a.log"
+check "the VIP stays after a refused reload" "has_vip a 192.0.2.100"
+check "the daemon is still running" "kill -0 $pid"
+
+# Add an instance with two VIPs and a VIP to VI_1; then remove them again.
+cp "$LAB/a.good" "$LAB/a.conf"
+sed -i 's|        192.0.2.100/32|        192.0.2.100/32\n        192.0.2.101/32|' "$LAB/a.conf"
+cat >>"$LAB/a.conf" <<'CONF'
+vrrp_instance VI_2 {
+    state MASTER
+    interface eth0
+    virtual_router_id 60
+    priority 255
+    advert_int 1
+    virtual_ipaddress {
+        198.51.100.10/32
+        198.51.100.11/32
+    }
+}
+CONF
+kill -HUP "$pid"
+wait_vip a 198.51.100.11 5
+wait_vip a 192.0.2.101 5
+check "the added VIP of VI_1 is set" "has_vip a 192.0.2.101"
+check "the new owner instance VI_2 set its VIPs" "has_vip a 198.51.100.10 && has_vip a 198.51.100.11"
+check "VI_1's first VIP untouched" "! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
+cp "$LAB/a.good" "$LAB/a.conf"
+kill -HUP "$pid"
+wait_no_vip a 198.51.100.11 5
+wait_no_vip a 192.0.2.101 5
+check "the removed VIP is gone" "! has_vip a 192.0.2.101"
+check "the removed instance's VIPs are gone" "! has_vip a 198.51.100.10 && ! has_vip a 198.51.100.11"
+check "VI_1 still master with its VIP" "has_vip a 192.0.2.100"
+# STATS_CLEAR (SIGRTMAX-1): the stats are written, then the counters start again from zero.
+kill -USR2 "$pid"; sleep 0.5
+sent0=$(awk '/Sent:/{print $2; exit}' "$LAB/a.tmp/keepalived.stats")
+kill -s RTMAX-1 "$pid"; sleep 0.5
+kill -USR2 "$pid"; sleep 0.5
+sent1=$(awk '/Sent:/{print $2; exit}' "$LAB/a.tmp/keepalived.stats")
+log "adverts sent before STATS_CLEAR: $sent0, after: $sent1"
+check "STATS_CLEAR zeroes the counters" "[ ${sent0:-0} -gt 5 ] && [ ${sent1:-99} -le 2 ]"
+
+[ "$fail" -eq 0 ] && echo "reload: passed" || { echo "reload: FAILED"; tail -30 "$LAB/a.log"; }
+exit "$fail"
