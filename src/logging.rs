@@ -46,6 +46,8 @@ impl Default for LogConfig {
 
 static CONSOLE: AtomicBool = AtomicBool::new(true);
 static SYSLOG: AtomicBool = AtomicBool::new(false);
+/// stderr is a terminal: wrap console lines at [`CONSOLE_WIDTH`].
+static CONSOLE_TTY: AtomicBool = AtomicBool::new(false);
 static FACILITY: AtomicI32 = AtomicI32::new(libc::LOG_DAEMON);
 
 struct Logger;
@@ -127,8 +129,17 @@ impl Log for Logger {
         }
         if CONSOLE.load(Ordering::Relaxed) {
             let (h, m, s) = time_of_day();
-            let mut out = StackBuf::<540>::new();
-            let _ = writeln!(out, "{h:02}:{m:02}:{s:02} {}", line.as_str());
+            let mut stamp = StackBuf::<16>::new();
+            let _ = write!(stamp, "{h:02}:{m:02}:{s:02} ");
+            let mut out = StackBuf::<640>::new();
+            // A terminal (the serial console) gets 80 columns; a file or a pipe keeps one
+            // line per message, so grep and log collectors see whole messages.
+            let width = if CONSOLE_TTY.load(Ordering::Relaxed) {
+                CONSOLE_WIDTH
+            } else {
+                usize::MAX / 2
+            };
+            console_lines(stamp.as_str(), line.as_str(), width, &mut out);
             let _ = crate::sys::write_fd(2, out.as_bytes());
         }
     }
@@ -136,9 +147,60 @@ impl Log for Logger {
     fn flush(&self) {}
 }
 
+/// Serial consoles on small gateways are 80 columns wide.
+const CONSOLE_WIDTH: usize = 80;
+
+/// Lay a message out for the console: `stamp` then the message, wrapped at word boundaries
+/// so that no line is wider than `width` (a word longer than a line is cut), continuation
+/// lines indented under the message. Control characters (colour codes, a stray escape from
+/// config text) become `?`, so nothing can drive the terminal.
+fn console_lines<const N: usize>(stamp: &str, msg: &str, width: usize, out: &mut StackBuf<N>) {
+    let indent = stamp.len();
+    let room = width.saturating_sub(indent).max(1);
+    let _ = out.write_str(stamp);
+    let mut col = 0;
+    for word in msg.split(' ') {
+        let mut word = word;
+        if col > 0 && col + 1 + word.chars().count() > room {
+            let _ = out.write_str("\n");
+            for _ in 0..indent {
+                let _ = out.write_str(" ");
+            }
+            col = 0;
+        } else if col > 0 {
+            let _ = out.write_str(" ");
+            col += 1;
+        }
+        while !word.is_empty() {
+            let take = word
+                .char_indices()
+                .nth(room - col)
+                .map_or(word.len(), |(i, _)| i);
+            let (head, rest) = word.split_at(take);
+            for c in head.chars() {
+                let _ = out.write_char(if c.is_control() { '?' } else { c });
+            }
+            col += head.chars().count();
+            word = rest;
+            if !word.is_empty() {
+                let _ = out.write_str("\n");
+                for _ in 0..indent {
+                    let _ = out.write_str(" ");
+                }
+                col = 0;
+            }
+        }
+    }
+    let _ = out.write_str("\n");
+}
+
 /// Install the logger (once; later calls only change the settings).
 pub fn init(cfg: LogConfig) {
     CONSOLE.store(cfg.console, Ordering::Relaxed);
+    CONSOLE_TTY.store(
+        nix::unistd::isatty(std::io::stderr()).unwrap_or(false),
+        Ordering::Relaxed,
+    );
     FACILITY.store(cfg.facility, Ordering::Relaxed);
     if cfg.syslog && !SYSLOG.swap(true, Ordering::Relaxed) {
         crate::sys::openlog(c"Keepalived_vrrp", cfg.facility);
@@ -198,5 +260,49 @@ mod tests {
         let mut b = StackBuf::<8>::new();
         let _ = write!(b, "(VI_1) Entering MASTER STATE");
         assert_eq!(b.as_str(), "(VI_1) E");
+    }
+
+    fn console(msg: &str) -> String {
+        let mut out = StackBuf::<640>::new();
+        console_lines("21:00:05 ", msg, CONSOLE_WIDTH, &mut out);
+        out.as_str().to_string()
+    }
+
+    #[test]
+    fn console_lines_fit_80_columns() {
+        assert_eq!(
+            console("(VI_1) Entering MASTER STATE"),
+            "21:00:05 (VI_1) Entering MASTER STATE\n"
+        );
+        let long = "VRRP sockpool: [ifindex(  2), family(IPv4), proto(112), fd(7) multicast, address(224.0.0.18)]";
+        let text = console(long);
+        assert!(text.lines().count() > 1, "{text}");
+        for l in text.lines() {
+            assert!(
+                l.chars().count() <= 80,
+                "{l:?} is {} wide",
+                l.chars().count()
+            );
+        }
+        assert!(
+            text.lines().skip(1).all(|l| l.starts_with("         ")),
+            "{text}"
+        );
+        // Nothing is lost: the words come back when the lines are joined.
+        let joined: Vec<&str> = text.split_whitespace().skip(1).collect();
+        assert_eq!(joined, long.split_whitespace().collect::<Vec<_>>());
+        // A word longer than a line is cut, not overflowed.
+        let word = "x".repeat(200);
+        assert!(console(&word).lines().all(|l| l.chars().count() <= 80));
+    }
+
+    #[test]
+    fn console_lines_carry_no_control_codes() {
+        let text = console("(VI\u{1b}[31m_1) Entering\tMASTER STATE");
+        assert!(!text.trim_end().chars().any(|c| c.is_control()), "{text:?}");
+        assert!(
+            text.contains("(VI?[31m_1) Entering?MASTER STATE"),
+            "{text:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! with `-D` (`--log-detail`), see [`LogMsg::detail`].
 
 use core::fmt;
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr};
 
 use crate::config::Config;
 
@@ -124,6 +124,13 @@ pub enum LogMsg {
     AhSync { inst: u16 },
     /// Split brain: a master heard another master (lower priority or other VIPs).
     SplitBrain { inst: u16, from: IpAddr },
+    /// `(VI_1) split brain: 192.0.2.100 is also claimed by 5a:1d:27:1d:53:ba (another MASTER
+    /// for VRID 50?)`: a master saw a foreign ARP for one of its VIPs (not in keepalived).
+    SplitBrainArp {
+        inst: u16,
+        addr: Ipv4Addr,
+        mac: [u8; 6],
+    },
     /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
     VipGone { inst: u16, addr: IpAddr, prefix: u8 },
     /// `Netlink reports eth0 down` / `up`
@@ -139,7 +146,10 @@ impl LogMsg {
     pub fn level(&self) -> Level {
         use LogMsg::*;
         match self {
-            OwnerClash { .. } | EqualPrioOurAddr { .. } | SplitBrain { .. } => Level::Warning,
+            OwnerClash { .. }
+            | EqualPrioOurAddr { .. }
+            | SplitBrain { .. }
+            | SplitBrainArp { .. } => Level::Warning,
             BadChecksum { .. } | BadPassword { .. } | AhSeqOld { .. } => Level::Info,
             _ => Level::Info,
         }
@@ -433,6 +443,20 @@ impl fmt::Display for Display<'_> {
                 "({}) split brain: another master {} advertises this VRID",
                 iname(c, inst),
                 from
+            ),
+            SplitBrainArp { inst, addr, mac } => write!(
+                f,
+                "({}) split brain: {} is also claimed by {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} \
+                 (another MASTER for VRID {}?)",
+                iname(c, inst),
+                addr,
+                mac[0],
+                mac[1],
+                mac[2],
+                mac[3],
+                mac[4],
+                mac[5],
+                c.instances.get(inst as usize).map(|x| x.vrid).unwrap_or(0)
             ),
             VipGone { inst, addr, prefix } => write!(
                 f,

@@ -83,6 +83,15 @@ fn full_config_fields() {
         Some(("/usr/local/bin/vfifo.sh", Some("root")))
     );
     assert_eq!(g.startup_delay, Duration::from_millis(2500));
+    assert_eq!(
+        g.sched,
+        config::Scheduling {
+            rt_priority: 20,
+            rlimit_rttime: 20_000,
+            nice: -5,
+            no_swap: true
+        }
+    );
     assert_eq!(g.default_interface.as_str(), "eth9");
 
     // Script.
@@ -399,4 +408,40 @@ fn twenty_five_vips_and_long_auth_pass() {
     assert_eq!(c.vips_of(i.vips).len(), 25);
     assert!(i.evips.is_empty());
     assert_eq!(i.auth, Auth::Pass(*b"12345678"));
+}
+
+/// `vrrp_rt_priority` outside 1..99 is clamped with a located warning; `vrrp_rlimit_rttime 1`
+/// becomes 2 (its soft limit is half of it); the defaults are no RT, 10 ms, nice 0.
+#[test]
+fn scheduling_keywords_clamp_and_default() {
+    let dir = std::env::temp_dir().join(format!("kars-sched-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let load = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        config::load(&p, &LoadOptions::default())
+    };
+    let hi = load(
+        "hi.conf",
+        "global_defs {\n  vrrp_rt_priority 150\n  vrrp_rlimit_rttime 1\n}\n",
+    );
+    let c = hi.config.as_ref().expect("config");
+    assert_eq!(c.global.sched.rt_priority, 99);
+    assert_eq!(c.global.sched.rlimit_rttime, 2);
+    let text = hi.diags.to_string();
+    assert!(
+        text.contains("hi.conf:2:20: warning: vrrp_rt_priority 150 is above the maximum; using 99"),
+        "{text}"
+    );
+    let lo = load("lo.conf", "global_defs {\n  vrrp_rt_priority 0\n}\n");
+    assert_eq!(
+        lo.config.as_ref().expect("config").global.sched.rt_priority,
+        1
+    );
+    let none = load("none.conf", "global_defs {\n}\n");
+    assert_eq!(
+        none.config.as_ref().expect("config").global.sched,
+        config::Scheduling::default()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -11,6 +11,8 @@
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`
 //! - `@T vipdel ADDR`, `@T reload` (applies the `reload ...` config lines)
+//! - `@T arp IFINDEX SENDER_IP SENDER_MAC`: an ARP request/reply seen on the interface (the
+//!   scenario interfaces' own MAC is 02:00:00:00:00:01)
 
 mod common;
 
@@ -270,6 +272,18 @@ fn run_scenario(dir: &Path) -> String {
                 let c = new_cfg.as_ref().expect("reload lines");
                 r.core.handle(now, Event::Reload(c), &mut r.out);
             }
+            Some("arp") => {
+                let mut mac = [0u8; 6];
+                for (m, h) in mac.iter_mut().zip(words[3].split(':')) {
+                    *m = u8::from_str_radix(h, 16).expect("mac");
+                }
+                let ev = Event::Arp {
+                    ifindex: words[1].parse().unwrap(),
+                    sender_ip: words[2].parse().unwrap(),
+                    sender_mac: mac,
+                };
+                r.core.handle(now, ev, &mut r.out);
+            }
             Some("end") => {}
             other => panic!("unknown input {other:?}"),
         }
@@ -339,5 +353,52 @@ fn scenarios() {
             }
         }
         assert!(failed.is_empty(), "scenarios differ: {failed:?}");
+    });
+}
+
+/// A foreign ARP claim for a VIP sets the instance's `split_brain` flag (the JSON dump's
+/// `split_brain`) on a master only; the next election clears it as for adverts.
+#[test]
+fn arp_split_brain_sets_the_flag_on_a_master_only() {
+    big(|| {
+        let text = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 50\n \
+                    priority 100\n state BACKUP\n virtual_ipaddress {\n 192.0.2.100\n }\n}\n";
+        let loaded = keepalived_rs::config::parse_str("t.conf", text, &Default::default());
+        let cfg = loaded.config.expect("config");
+        let mut core = Core::new(&cfg);
+        let mut out = Actions::new();
+        let info = IfInfo {
+            name: "eth0",
+            ifindex: 1,
+            up: true,
+            ipv4: Some("192.0.2.11".parse().unwrap()),
+            ll6: None,
+            mac: [2, 0, 0, 0, 0, 1],
+        };
+        let mut now = Instant::ZERO;
+        core.handle(now, Event::Interface(info), &mut out);
+        core.handle(now, Event::Start, &mut out);
+        let arp = Event::Arp {
+            ifindex: 1,
+            sender_ip: "192.0.2.100".parse().unwrap(),
+            sender_mac: [0x5a, 0x1d, 0x27, 0x1d, 0x53, 0xba],
+        };
+        core.handle(now, arp, &mut out);
+        assert!(!core.instances()[0].split_brain, "backup: no split brain");
+        while core.instances()[0].state != keepalived_rs::core::State::Master {
+            now = core.next_deadline().expect("deadline");
+            core.handle(now, Event::Timer, &mut out);
+            while out.pop().is_some() {}
+        }
+        let own = Event::Arp {
+            ifindex: 1,
+            sender_ip: "192.0.2.100".parse().unwrap(),
+            sender_mac: [2, 0, 0, 0, 0, 1],
+        };
+        core.handle(now, own, &mut out);
+        assert!(!core.instances()[0].split_brain, "our own GARP");
+        core.handle(now, arp, &mut out);
+        assert!(core.instances()[0].split_brain);
+        assert_eq!(core.instances()[0].stats.split_brain, 1);
     });
 }

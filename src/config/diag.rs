@@ -38,6 +38,11 @@ impl Severity {
             Severity::Security => 6,
         }
     }
+    /// Something of the file was dropped or is unusable (a security violation is only a
+    /// warning: keepalived runs such scripts anyway).
+    pub fn is_error(self) -> bool {
+        matches!(self, Severity::Error | Severity::Fatal)
+    }
     pub fn label(self) -> &'static str {
         match self {
             Severity::Warning | Severity::Security => "warning",
@@ -174,6 +179,13 @@ impl fmt::Display for Diagnostics {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_errors_and_fatals_are_errors() {
+        use super::Severity::*;
+        assert!(!Warning.is_error() && !Security.is_error());
+        assert!(Error.is_error() && Fatal.is_error());
+    }
+
     use super::*;
 
     #[test]

@@ -308,6 +308,15 @@ fn global(o: &mut String, c: &Config) {
     }
     let _ = writeln!(o, "    default_interface {}", quote(&g.default_interface));
     let _ = writeln!(o, "    log_unknown_vrids {}", b(g.log_unknown_vrids));
+    let sc = g.sched;
+    if sc.rt_priority != 0 {
+        let _ = writeln!(o, "    vrrp_rt_priority {}", sc.rt_priority);
+    }
+    let _ = writeln!(o, "    vrrp_rlimit_rttime {}", sc.rlimit_rttime);
+    if sc.nice != 0 {
+        let _ = writeln!(o, "    vrrp_priority {}", sc.nice);
+    }
+    let _ = writeln!(o, "    vrrp_no_swap {}", b(sc.no_swap));
     o.push_str("}\n");
 }
 

@@ -44,6 +44,42 @@ macro_rules! gcount {
     };
 }
 
+/// `vrrp_rt_priority N`: SCHED_RR priority, clamped to 1..99 with a warning.
+fn rt_priority(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    let Some(w) = c.arg(s, 0) else { return };
+    let Some(v) = c.num(w, i64::from(i32::MIN), i64::from(i32::MAX)) else {
+        return;
+    };
+    let clamped = v.clamp(1, 99);
+    if clamped != v {
+        let side = if v < 1 {
+            "below the minimum"
+        } else {
+            "above the maximum"
+        };
+        c.d.warn(
+            w.span,
+            format!("vrrp_rt_priority {v} is {side}; using {clamped}"),
+        );
+    }
+    c.raw.global.sched.rt_priority = clamped as u8;
+}
+
+/// `vrrp_priority N`: nice value −20..19.
+fn nice(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    if let Some(v) = c.num_arg(s, 0, -20, 19) {
+        c.raw.global.sched.nice = v as i8;
+    }
+}
+
+/// `vrrp_rlimit_rttime USEC` (the old spelling `vrrp_rlimit_rtime` too): at least 2, as the
+/// soft limit is half of it.
+fn rlimit_rttime(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    if let Some(v) = c.num_arg(s, 0, 1, i64::from(u32::MAX)) {
+        c.raw.global.sched.rlimit_rttime = (v as u32).max(2);
+    }
+}
+
 /// `notification_email { a@b c@d }`: every word of the block is an address.
 fn notification_email(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     for st in c.want_block(s) {
@@ -344,17 +380,18 @@ pub static GLOBAL: &Table<()> = &[
     ("vrrp_netlink_cmd_rcv_bufs_force", silent),
     ("vrrp_netlink_monitor_rcv_bufs", silent),
     ("vrrp_netlink_monitor_rcv_bufs_force", silent),
-    ("vrrp_no_swap", silent),
+    ("vrrp_no_swap", gflag!(sched.no_swap)),
     ("vrrp_notify_fifo", vrrp_notify_fifo),
     ("vrrp_notify_fifo_script", vrrp_notify_fifo_script),
     (
         "vrrp_notify_priority_changes",
         gflag!(notify_priority_changes),
     ),
-    ("vrrp_priority", silent),
+    ("vrrp_priority", nice),
     ("vrrp_process_name", silent),
-    ("vrrp_rlimit_rttime", silent),
-    ("vrrp_rt_priority", silent),
+    ("vrrp_rlimit_rtime", rlimit_rttime),
+    ("vrrp_rlimit_rttime", rlimit_rttime),
+    ("vrrp_rt_priority", rt_priority),
     ("vrrp_rx_bufs_multiplier", silent),
     ("vrrp_rx_bufs_policy", silent),
     ("vrrp_skip_check_adv_addr", gflag!(skip_check_adv_addr)),

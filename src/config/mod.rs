@@ -149,69 +149,11 @@ fn finish(mut tokens: Vec<lexer::Token>, mut diags: Diagnostics) -> Loaded {
 
 /// An empty configuration on the heap.
 ///
-/// `Config` is megabytes (its pools are inline `heapless` vectors) and a debug build
-/// materialises `Config::default()` on the stack before moving it into the box, which
-/// overflows small stacks (test threads have 2 MiB). Without `unsafe` there is no way to
-/// build it in place, so it is built on a helper thread whose stack is big enough (virtual
-/// memory, touched only as far as used). Release builds spawn that thread per call (load time
-/// only, once per start or reload; it inherits the caller's signal mask and exits at once).
-/// Builds with debug assertions (tests, fuzzing) keep one idle helper thread to make the
-/// thousands of loads of a test or fuzz run cheap.
+/// `Config` is megabytes (its pools are inline `heapless` vectors), so it is built in place
+/// on the heap by [`crate::sys::mem::empty_config`] rather than on the stack: the daemon
+/// stays single-threaded and a small stack (a router's, a test thread's) is enough.
 pub fn new_config() -> Box<Config> {
-    #[cfg(debug_assertions)]
-    if let Some(b) = helper::get() {
-        return b;
-    }
-    spawn_build()
-}
-
-fn stack_for_config() -> usize {
-    4 * core::mem::size_of::<Config>() + (1 << 20)
-}
-
-fn spawn_build() -> Box<Config> {
-    match std::thread::Builder::new()
-        .name("config-alloc".into())
-        .stack_size(stack_for_config())
-        .spawn(Box::<Config>::default)
-    {
-        Ok(h) => h.join().unwrap_or_default(),
-        Err(_) => Box::default(),
-    }
-}
-
-#[cfg(debug_assertions)]
-mod helper {
-    use super::Config;
-    use std::sync::mpsc::{channel, Receiver, Sender};
-    use std::sync::{Mutex, OnceLock};
-
-    type Chan = (Sender<()>, Receiver<Box<Config>>);
-    static HELPER: OnceLock<Option<Mutex<Chan>>> = OnceLock::new();
-
-    fn start() -> Option<Mutex<Chan>> {
-        let (req_tx, req_rx) = channel::<()>();
-        let (box_tx, box_rx) = channel::<Box<Config>>();
-        std::thread::Builder::new()
-            .name("config-alloc".into())
-            .stack_size(super::stack_for_config())
-            .spawn(move || {
-                while req_rx.recv().is_ok() {
-                    if box_tx.send(Box::default()).is_err() {
-                        break;
-                    }
-                }
-            })
-            .ok()?;
-        Some(Mutex::new((req_tx, box_rx)))
-    }
-
-    pub fn get() -> Option<Box<Config>> {
-        let m = HELPER.get_or_init(start).as_ref()?;
-        let chan = m.lock().ok()?;
-        chan.0.send(()).ok()?;
-        chan.1.recv().ok()
-    }
+    crate::sys::mem::empty_config()
 }
 
 #[cfg(test)]

@@ -348,6 +348,32 @@ pub struct Global {
     pub startup_delay: Duration,
     pub default_interface: IfName,
     pub log_unknown_vrids: bool,
+    /// How the daemon itself is scheduled.
+    pub sched: Scheduling,
+}
+
+/// `vrrp_rt_priority`, `vrrp_rlimit_rttime`, `vrrp_priority`, `vrrp_no_swap`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scheduling {
+    /// SCHED_RR priority 1..99; 0 = normal scheduling.
+    pub rt_priority: u8,
+    /// RLIMIT_RTTIME hard limit in µs while real-time (the soft limit, half of it, warns).
+    pub rlimit_rttime: u32,
+    /// Nice value −20..19 when not real-time.
+    pub nice: i8,
+    /// Lock the process in memory (mlockall).
+    pub no_swap: bool,
+}
+
+impl Default for Scheduling {
+    fn default() -> Self {
+        Scheduling {
+            rt_priority: 0,
+            rlimit_rttime: 10_000,
+            nice: 0,
+            no_swap: false,
+        }
+    }
 }
 
 impl Default for Global {
@@ -385,6 +411,7 @@ impl Default for Global {
             startup_delay: Duration::ZERO,
             default_interface,
             log_unknown_vrids: false,
+            sched: Scheduling::default(),
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Outputs of the core: every effect is one [`Action`]; the daemon executes them in order.
 //!
-//! [`Actions`] is a fixed-capacity queue ([`ACTIONS_CAPACITY`] entries, no heap). When it is
-//! full further actions are dropped and counted in [`Actions::overflow`]; the daemon drains
-//! the queue after every `handle()` call, so one event never comes near the capacity except
-//! for a configuration with hundreds of VIPs becoming master at once.
+//! [`Actions`] is a fixed-capacity queue ([`ACTIONS_CAPACITY`] entries, no heap). Passes over
+//! every instance stop early when the next instance might not fit (`core::batch`), so the
+//! queue only fills up for a single instance (or sync group) with more addresses than it
+//! holds; then further actions are dropped and counted in [`Actions::overflow`].
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
@@ -15,7 +15,7 @@ use crate::logmsg::{Level, LogMsg};
 use crate::wire::Destination;
 
 /// Capacity of [`Actions`].
-pub const ACTIONS_CAPACITY: usize = 512;
+pub const ACTIONS_CAPACITY: usize = 1024;
 
 /// Instance or sync group (notify's first extra argument, FIFO's first word).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,7 +195,17 @@ impl Actions {
         }
     }
     pub fn pop(&mut self) -> Option<Action> {
-        self.q.pop_front()
+        let a = self.q.pop_front();
+        if self.q.is_empty() {
+            // Start again at slot 0: only as many slots as were ever queued at once are
+            // touched (resident), not the whole ring.
+            self.q.clear();
+        }
+        a
+    }
+    /// Free slots.
+    pub fn free(&self) -> usize {
+        ACTIONS_CAPACITY - self.q.len()
     }
     pub fn len(&self) -> usize {
         self.q.len()

@@ -57,6 +57,14 @@ pub enum Event<'a> {
         rx: &'a RxAdvert<'a>,
         checksum_verified: bool,
     },
+    /// An ARP request or reply seen on `ifindex` (PF_PACKET, our own frames excluded by the
+    /// daemon): the sender claims `sender_ip` at `sender_mac`. A MASTER owning `sender_ip` as a
+    /// VIP reports a split brain when the MAC is not its interface's (report only).
+    Arp {
+        ifindex: u32,
+        sender_ip: Ipv4Addr,
+        sender_mac: [u8; 6],
+    },
     /// A deadline returned by `next_deadline()` was reached: handle everything due at `now`.
     Timer,
     /// An interface appeared or changed (name → ifindex, up flag, addresses, MAC).

@@ -310,7 +310,14 @@ impl Core {
         for i in 0..self.inst.len() {
             self.recompute_priority(now, i, false, out);
         }
-        for i in 0..self.inst.len() {
+        self.start_from(now, 0, out);
+    }
+
+    pub(super) fn start_from(&mut self, now: Instant, from: usize, out: &mut Actions) {
+        for i in from..self.inst.len() {
+            if !self.room_for(i, out) {
+                return self.pause(super::batch::Pass::Start(i as u16), now);
+            }
             self.start_instance(now, i, out);
         }
     }
@@ -353,8 +360,15 @@ impl Core {
     }
 
     /// SIGTERM: masters send priority 0 and drop their VIPs; STOP notifies.
-    pub(super) fn shutdown(&mut self, _now: Instant, out: &mut Actions) {
-        for i in 0..self.inst.len() {
+    pub(super) fn shutdown(&mut self, now: Instant, out: &mut Actions) {
+        self.shutdown_from(now, 0, out);
+    }
+
+    pub(super) fn shutdown_from(&mut self, now: Instant, from: usize, out: &mut Actions) {
+        for i in from..self.inst.len() {
+            if !self.room_for(i, out) {
+                return self.pause(super::batch::Pass::Shutdown(i as u16), now);
+            }
             let inst = i as u16;
             if self.inst.get(i).map(|r| r.state) == Some(State::Master) {
                 self.send_advert(i, 0, out);

@@ -100,6 +100,9 @@ pub struct InstanceRt {
     /// Split brain seen while master; last time it was logged.
     pub split_brain: bool,
     pub split_brain_logged_at: Option<Instant>,
+    /// Last time a foreign ARP claim for one of our VIPs was logged (throttled like the above,
+    /// separately so that neither report hides the other).
+    pub split_brain_arp_logged_at: Option<Instant>,
     pub stats: Stats,
     /// AH sequence number: the last one sent or accepted (keepalived's single counter).
     pub ah_seq: u32,

@@ -18,6 +18,7 @@
 //!     timer fired    → core.handle(now, Event::Timer, ..)
 //!     raw v4 packet  → Event::Packet4 { ifindex, bytes }
 //!     raw v6 message → Event::Packet6 { ifindex, src, dst, hop_limit, bytes }
+//!     ARP frame      → Event::Arp { ifindex, sender_ip, sender_mac } (split-brain report)
 //!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
 //!     child exit     → Event::Script { script, result } (check scripts only)
 //!     inotify        → Event::TrackFile { file, value }
@@ -47,6 +48,7 @@
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
 pub mod action;
+mod batch;
 pub mod event;
 mod fsm;
 mod garp;
@@ -74,8 +76,7 @@ use crate::wire::{AdvertTx, Destination, TxAuth};
 
 /// A default `Config` on the heap. Out of line so that the large temporary (a `Config` is
 /// megabytes) never lands in the stack frame of `handle()`.
-/// Uses `config::new_config()`, which builds it on a helper thread with a big enough stack
-/// (a 2 MiB test thread would overflow in a debug build).
+/// Uses `config::new_config()`, which builds it in place on the heap.
 #[inline(never)]
 fn boxed_default_config() -> Box<Config> {
     crate::config::new_config()
@@ -132,6 +133,8 @@ pub struct Core {
     groups: Vec<sync_group::GroupRt, MAX_SYNC_GROUPS>,
     started: bool,
     stopped: bool,
+    /// A pass over the instances that stopped early for room in the action queue.
+    pass: Option<(batch::Pass, Instant)>,
 }
 
 impl Core {
@@ -149,6 +152,7 @@ impl Core {
             groups: Vec::new(),
             started: false,
             stopped: false,
+            pass: None,
             prev: None,
             prev_addrs: None,
             cfg,
@@ -262,6 +266,11 @@ impl Core {
                 rx,
                 checksum_verified,
             } => self.on_advert(now, ifindex, rx, checksum_verified, out),
+            Event::Arp {
+                ifindex,
+                sender_ip,
+                sender_mac,
+            } => self.on_arp(now, ifindex, sender_ip, sender_mac, out),
             Event::Interface(info) => self.on_interface(now, &info, out),
             Event::InterfaceGone { ifindex } => self.on_interface_gone(now, ifindex, out),
             Event::Script { script, result } => self.on_script(now, script, result, out),

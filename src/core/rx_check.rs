@@ -1,7 +1,7 @@
 //! Received adverts: keepalived's acceptance order (reference §B.4), each rejection mapped
 //! 1:1 to a stats counter, then the rules of the instance's state (§B.2, RFC 3768/5798 §6.4).
 
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr};
 
 use super::fsm::Reason;
 use super::{Action, Actions, Core, NotifyState, State};
@@ -488,6 +488,65 @@ impl Core {
                 inst: i as u16,
                 from,
             }));
+        }
+    }
+}
+
+impl Core {
+    /// An ARP frame on `ifindex` says `sender_ip` is at `sender_mac`. Every MASTER instance on
+    /// that interface owning `sender_ip` (VIP or eVIP) whose interface MAC differs records a
+    /// split brain: another node (a MASTER whose adverts we cannot hear) claims our address.
+    /// keepalived has no such rule; this only reports (no state change).
+    pub(super) fn on_arp(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        sender_ip: Ipv4Addr,
+        sender_mac: [u8; 6],
+        out: &mut Actions,
+    ) {
+        if ifindex == 0 || sender_ip.is_unspecified() {
+            return;
+        }
+        for i in 0..self.cfg.instances.len() {
+            let Some(f) = self.iface_of(i) else {
+                continue;
+            };
+            if f.ifindex != ifindex || f.mac == sender_mac {
+                continue;
+            }
+            if self.inst.get(i).map(|r| r.state) != Some(State::Master) {
+                continue;
+            }
+            let Some(c) = self.cfg.instances.get(i) else {
+                continue;
+            };
+            let ours = c
+                .vips
+                .range()
+                .chain(c.evips.range())
+                .any(|v| self.addrs.get(v) == Some(&IpAddr::V4(sender_ip)));
+            if !ours {
+                continue;
+            }
+            let int = self.adver_int(i);
+            let Some(r) = self.inst.get_mut(i) else {
+                continue;
+            };
+            r.split_brain = true;
+            r.stats.split_brain += 1;
+            let due = match r.split_brain_arp_logged_at {
+                None => true,
+                Some(t) => now >= t + int,
+            };
+            if due {
+                r.split_brain_arp_logged_at = Some(now);
+                out.push(Action::log(LogMsg::SplitBrainArp {
+                    inst: i as u16,
+                    addr: sender_ip,
+                    mac: sender_mac,
+                }));
+            }
         }
     }
 }

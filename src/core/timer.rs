@@ -11,7 +11,14 @@ impl Core {
             return;
         }
         self.run_due_scripts(now, out);
-        for i in 0..self.inst.len() {
+        self.timers_from(now, 0, out);
+    }
+
+    pub(super) fn timers_from(&mut self, now: Instant, from: usize, out: &mut Actions) {
+        for i in from..self.inst.len() {
+            if !self.room_for(i, out) {
+                return self.pause(super::batch::Pass::Timer(i as u16), now);
+            }
             self.instance_timers(now, i, out);
         }
     }

@@ -27,7 +27,7 @@ impl Daemon {
         let errors = loaded
             .diags
             .iter()
-            .filter(|d| d.severity >= crate::config::Severity::Error)
+            .filter(|d| d.severity.is_error())
             .count();
         let Some(cfg) = loaded.config else {
             log::error!(
@@ -153,5 +153,30 @@ impl Daemon {
             _ => {}
         }
         self.apply();
+    }
+}
+
+/// `vrrp_rt_priority`, `vrrp_rlimit_rttime`, `vrrp_priority`, `vrrp_no_swap`, applied at
+/// start (as keepalived's VRRP process does); a failure is logged and the daemon goes on.
+pub(super) fn apply_scheduling(s: &crate::config::Scheduling) {
+    use crate::sys::sched;
+    if s.rt_priority > 0 {
+        match sched::set_realtime(s.rt_priority) {
+            Ok(()) => {
+                if let Err(e) = sched::set_rttime_limit(s.rlimit_rttime) {
+                    log::warn!("Unable to set the real-time CPU limit - {}", e);
+                }
+            }
+            Err(e) => log::warn!("Unable to set real-time priority {} - {}", s.rt_priority, e),
+        }
+    } else if s.nice != 0 {
+        if let Err(e) = sched::set_nice(s.nice) {
+            log::info!("Unable to set process priority to {} - {}", s.nice, e);
+        }
+    }
+    if s.no_swap {
+        if let Err(e) = sched::lock_memory() {
+            log::info!("Unable to lock process in memory - {}", e);
+        }
     }
 }

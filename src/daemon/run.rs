@@ -137,6 +137,7 @@ impl Daemon {
         }
         d.remove_stale_vips(&seen);
         d.open_sockets();
+        super::events::apply_scheduling(&cfg.global.sched);
         let t = now();
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
@@ -251,7 +252,9 @@ impl Daemon {
                 (Family::V4, _) => Slot::Vrrp4 { ifindex },
                 (Family::V6, _) => Slot::Vrrp6 { ifindex },
             };
-            for s in [slot, Slot::Packet { ifindex }] {
+            // IPv4 instances also watch ARP for foreign claims of their VIPs (split brain).
+            let arp = (inst.family == Family::V4).then_some(Slot::ArpRx { ifindex });
+            for s in [slot, Slot::Packet { ifindex }].into_iter().chain(arp) {
                 match want.iter_mut().find(|(w, _)| *w == s) {
                     Some(w) => w.1 = w.1.or(group),
                     None => {
@@ -275,7 +278,8 @@ impl Daemon {
             Slot::Vrrp4 { ifindex }
             | Slot::Vrrp6 { ifindex }
             | Slot::Ah4 { ifindex }
-            | Slot::Packet { ifindex } => ifindex,
+            | Slot::Packet { ifindex }
+            | Slot::ArpRx { ifindex } => ifindex,
             _ => return Ok(()),
         };
         let Some(i) = self.ifs.by_index(ifindex) else {
@@ -296,6 +300,16 @@ impl Daemon {
                     _ => None,
                 };
                 raw::open6(&name, ifindex, g6)?
+            }
+            Slot::ArpRx { .. } => {
+                let (fd, filtered) = crate::sys::packet::open_arp_rx(ifindex)?;
+                if !filtered {
+                    log::warn!(
+                        "{}: SO_ATTACH_FILTER refused; filtering ARP in userspace",
+                        name
+                    );
+                }
+                (fd, Default::default())
             }
             _ => (crate::sys::packet::open(ifindex)?, Default::default()),
         };
@@ -392,7 +406,38 @@ impl Daemon {
             }
             Slot::Vrrp4 { ifindex } | Slot::Ah4 { ifindex } => self.on_packets4(slot, ifindex),
             Slot::Vrrp6 { ifindex } => self.on_packets6(slot, ifindex),
+            Slot::ArpRx { ifindex } => self.on_arp(slot, ifindex),
             Slot::Packet { .. } | Slot::Fifo { .. } => {}
+        }
+    }
+
+    /// Drain (bounded) the ARP receive socket of `ifindex`: each foreign ARP request/reply
+    /// becomes `Event::Arp` (the core decides whether it is a split brain).
+    fn on_arp(&mut self, slot: Slot, ifindex: u32) {
+        let Some(fd) = self.reactor.fd(slot) else {
+            return;
+        };
+        for _ in 0..RX_BURST {
+            match crate::sys::packet::recv_arp(fd, &mut self.rx) {
+                Ok(Some(n)) => {
+                    let frame = self.rx.get(..n).unwrap_or(&[]);
+                    let Some((sender_ip, sender_mac)) = arp_sender(frame) else {
+                        continue;
+                    };
+                    let ev = Event::Arp {
+                        ifindex,
+                        sender_ip,
+                        sender_mac,
+                    };
+                    self.core.handle(now(), ev, &mut self.acts);
+                    self.apply();
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    log::debug!("ARP recv on ifindex {}: {}", ifindex, e);
+                    break;
+                }
+            }
         }
     }
 
@@ -473,6 +518,9 @@ impl Daemon {
                     self.dump(Dump::Stats);
                     self.core.clear_stats();
                 }
+                Sig::Xcpu => log::info!(
+                    "VRRP process has used too much CPU time, vrrp_rlimit_rttime may need to be increased"
+                ),
                 Sig::Other(_) => {}
             }
         }
@@ -546,13 +594,59 @@ impl Daemon {
     }
 
     /// Execute every queued action.
+    /// A pass over many instances may stop early for room in the queue (`Core::has_more`):
+    /// it is resumed here until done, each round executed before the next (bounded: every
+    /// round visits at least one instance).
     pub(super) fn apply(&mut self) {
-        while let Some(a) = self.acts.pop() {
-            self.exec(a);
+        loop {
+            while let Some(a) = self.acts.pop() {
+                self.exec(a);
+            }
+            if !self.core.has_more() {
+                break;
+            }
+            self.core.resume(&mut self.acts);
         }
         if self.acts.overflow > 0 {
             log::warn!("{} actions dropped (queue full)", self.acts.overflow);
             self.acts.overflow = 0;
         }
+    }
+}
+
+/// The sender of an Ethernet frame carrying an ARP request or reply (Ethernet/IPv4), parsed
+/// with the wire layer; `None` for anything else (also checked here in case the BPF filter
+/// could not be attached).
+fn arp_sender(frame: &[u8]) -> Option<(core::net::Ipv4Addr, [u8; 6])> {
+    use crate::wire::{arp, ethernet};
+    let eth = ethernet::Frame::new_checked(frame).ok()?;
+    if eth.ethertype() != crate::sys::packet::ETH_P_ARP {
+        return None;
+    }
+    let p = arp::Packet::new_checked(eth.payload()).ok()?;
+    let r = arp::Repr::parse(&p).ok()?;
+    if r.operation != 1 && r.operation != 2 {
+        return None;
+    }
+    Some((r.source_protocol_addr, r.source_hardware_addr.0))
+}
+
+#[cfg(test)]
+mod arp_tests {
+    use super::arp_sender;
+    use crate::wire::{emit_garp, MacAddr};
+    use core::net::Ipv4Addr;
+
+    #[test]
+    fn a_garp_frame_names_its_sender() {
+        let mut buf = [0u8; 64];
+        let mac = [0x5a, 0x1d, 0x27, 0x1d, 0x53, 0xba];
+        let vip = Ipv4Addr::new(192, 0, 2, 100);
+        let n = emit_garp(MacAddr(mac), vip, &mut buf).expect("emit");
+        assert_eq!(arp_sender(&buf[..n]), Some((vip, mac)));
+        assert_eq!(arp_sender(&buf[..20]), None);
+        buf[12] = 0x08;
+        buf[13] = 0x00;
+        assert_eq!(arp_sender(&buf[..n]), None);
     }
 }

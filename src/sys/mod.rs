@@ -10,21 +10,26 @@
 //! - [`timerfd`]: `CLOCK_MONOTONIC` timerfd armed at an absolute deadline, and [`timerfd::now`];
 //! - [`signalfd`]: the signals keepalived handles, read as typed values;
 //! - [`raw`]: IPPROTO_VRRP / IPPROTO_AH raw sockets for IPv4 and IPv6;
-//! - [`packet`]: PF_PACKET sockets for gratuitous ARP and unsolicited NA frames;
+//! - [`packet`]: PF_PACKET sockets for gratuitous ARP and unsolicited NA frames, and the
+//!   BPF-filtered ARP receive socket (split-brain reports);
 //! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
 //! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
+//! - [`mem`]: the configuration built in place on the heap;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
+//! - [`sched`]: real-time priority, RLIMIT_RTTIME, nice, mlockall;
 //! - [`pidfile`], [`daemonize`]: process housekeeping.
 
 pub mod alloc;
 pub mod daemonize;
 pub mod ioctl;
+pub mod mem;
 pub mod netlink;
 pub mod packet;
 pub mod pidfile;
 pub mod process;
 pub mod raw;
 pub mod reactor;
+pub mod sched;
 pub mod signalfd;
 pub mod timerfd;
 

@@ -14,8 +14,8 @@ use super::signalfd::SignalFd;
 use super::timerfd::TimerFd;
 
 /// Descriptors besides the timer and signal fds: per interface and family a VRRP socket, an
-/// AH socket and a packet socket, plus netlink and a few spares.
-pub const MAX_FDS: usize = crate::limits::MAX_INTERFACES * 5 + 8;
+/// AH socket, a packet socket and an ARP receive socket, plus netlink and a few spares.
+pub const MAX_FDS: usize = crate::limits::MAX_INTERFACES * 6 + 8;
 
 /// What a descriptor is for; the daemon dispatches on this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub enum Slot {
     Ah4 { ifindex: u32 },
     /// PF_PACKET socket for GARP/NA frames (send only).
     Packet { ifindex: u32 },
+    /// PF_PACKET socket receiving ARP frames (split-brain detection), BPF-filtered.
+    ArpRx { ifindex: u32 },
     /// The SMTP alert connection: a descriptor owned by `crate::notify::smtp_conn` (a new
     /// one per alert), polled with the interest set by [`Reactor::set_extra`].
     Smtp,

@@ -22,6 +22,8 @@ pub enum Sig {
     Json,
     /// SIGRTMAX-1: stats, then clear them.
     StatsClear,
+    /// SIGXCPU: the soft RLIMIT_RTTIME was reached (real-time scheduling only).
+    Xcpu,
     Other(i32),
 }
 
@@ -34,6 +36,7 @@ impl Sig {
             libc::SIGUSR1 => Sig::Usr1,
             libc::SIGUSR2 => Sig::Usr2,
             libc::SIGCHLD => Sig::Chld,
+            libc::SIGXCPU => Sig::Xcpu,
             n if n == libc::SIGRTMIN() + 2 => Sig::Json,
             n if n == libc::SIGRTMAX() - 1 => Sig::StatsClear,
             n => Sig::Other(n),
@@ -42,8 +45,9 @@ impl Sig {
 }
 
 /// The signal numbers handled here.
-pub fn handled() -> [i32; 8] {
+pub fn handled() -> [i32; 9] {
     [
+        libc::SIGXCPU,
         libc::SIGTERM,
         libc::SIGINT,
         libc::SIGHUP,

@@ -170,7 +170,19 @@ impl Net {
         self.nodes[i].core = None;
     }
 
+    /// Execute node `i`'s actions; a pass that stopped for room in the queue is resumed
+    /// until done, as the daemon does.
     fn drain(&mut self, i: usize) {
+        loop {
+            self.drain_once(i);
+            match self.nodes[i].core.as_mut() {
+                Some(c) if c.has_more() => c.resume(&mut self.out),
+                _ => break,
+            }
+        }
+    }
+
+    fn drain_once(&mut self, i: usize) {
         while let Some(a) = self.out.pop() {
             match a {
                 Action::SendAdvert(sa) => {

@@ -101,7 +101,7 @@ daemon_pid() { local v="PID_$1"; echo "${!v}"; }
 wait_vip() {
   local node=$1 addr=$2 secs=${3:-15} i
   for ((i = 0; i < secs * 20; i++)); do
-    ip -n "$P-$node" -o addr show dev eth0 | grep -q " $addr/" && return 0
+    has_vip "$node" "$addr" && return 0
     sleep 0.05
   done
   return 1
@@ -130,7 +130,10 @@ wait_no_vip() {
   return 1
 }
 
-has_vip() { ip -n "$P-$1" -o addr show dev eth0 | grep -q " $2/"; }
+# (Output captured first: with pipefail, `ip | grep -q` fails when grep exits on the first
+# match and ip then dies of SIGPIPE writing the rest, which happens once there are several
+# addresses.)
+has_vip() { local a; a=$(ip -n "$P-$1" -o addr show dev eth0) && [[ $a == *" $2/"* ]]; }
 
 # Exactly one of the running nodes owns ADDR; print it.
 vip_owner() {

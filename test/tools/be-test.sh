@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 TARGET=powerpc-unknown-linux-gnu
 FILTER=${1:-wire}
 
-if ! rustup target list --installed | grep -qx "$TARGET"; then
+if ! rustup target list --installed | grep -x "$TARGET" >/dev/null; then
   rustup target add "$TARGET"
 fi
 need=()

@@ -29,7 +29,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 for tool in rustfmt clippy; do
-  rustup component list --installed 2>/dev/null | grep -q "^$tool" || rustup component add "$tool" >/dev/null 2>&1 || true
+  rustup component list --installed 2>/dev/null | grep "^$tool" >/dev/null || rustup component add "$tool" >/dev/null 2>&1 || true
 done
 
 # A real SMTP server for the alert tests (PyPI).

@@ -1,0 +1,78 @@
+//! Building the (megabytes large) configuration directly on the heap.
+//!
+//! `Box::new(Config::default())` materialises the value on the stack first (always in debug
+//! builds, usually in release), which would need a stack several times the size of the
+//! config. Instead the box is allocated zero-filled and only the small `global` part is
+//! written: every pool is a `heapless::Vec`, whose all-zero bytes mean "length 0, buffer
+//! uninitialised", i.e. empty; a `Slice` is two integers. The unit test below checks the
+//! result against `Config::default()` field by field (`PartialEq`), so a `heapless` layout
+//! change that broke this would fail the suite.
+
+use crate::config::model::{Config, Global, Slice};
+use std::alloc::{alloc_zeroed, handle_alloc_error, Layout};
+use std::ptr::addr_of_mut;
+
+/// An empty configuration, built in place on the heap (no stack copy, no helper thread).
+pub fn empty_config() -> Box<Config> {
+    let layout = Layout::new::<Config>();
+    // SAFETY: `Config` is not zero-sized, so the layout is valid for `alloc_zeroed`.
+    let raw = unsafe { alloc_zeroed(layout) } as *mut Config;
+    if raw.is_null() {
+        handle_alloc_error(layout);
+    }
+    // SAFETY: `raw` is a fresh, aligned, zero-filled allocation of `Config`'s layout. The
+    // fields that are not valid as zeroes (`global`) are written before the box is made;
+    // the pools (`heapless::Vec`: a zero length plus `MaybeUninit` storage) and the two
+    // `Slice`s (plain integers) are valid and empty as zeroes. `Box::from_raw` takes over
+    // an allocation made by the global allocator with `Layout::new::<Config>()`.
+    unsafe {
+        addr_of_mut!((*raw).global).write(Global::default());
+        addr_of_mut!((*raw).static_vips).write(Slice::default());
+        addr_of_mut!((*raw).static_routes).write(Slice::default());
+        Box::from_raw(raw)
+    }
+}
+
+/// Keeps big allocations (a configuration per load) in their own mappings.
+///
+/// glibc raises its mmap threshold every time a large mapped block is freed, after which
+/// each reload's configuration would come from the heap, whose freed pages stay resident
+/// and are cleared by `calloc` — about one extra configuration (megabytes) of RSS for the
+/// daemon's lifetime. Fixing the threshold turns that adaptation off: a configuration is
+/// mapped, only the pages the parser writes become resident, and `free` gives them back.
+/// musl's allocator already maps large blocks, so there is nothing to do there.
+pub fn keep_large_allocations_mapped() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a tunable of the C allocator; 128 KiB is glibc's default.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_place_config_equals_the_default_one() {
+        let built = empty_config();
+        // The reference value needs a stack big enough for a debug-build `Config::default()`.
+        let reference = std::thread::Builder::new()
+            .stack_size(4 * core::mem::size_of::<Config>() + (1 << 20))
+            .spawn(Box::<Config>::default)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(*built == *reference);
+        assert!(built.instances.is_empty() && built.vips.is_empty() && built.commands.is_empty());
+    }
+
+    #[test]
+    fn in_place_config_pools_are_usable_to_capacity() {
+        let mut c = empty_config();
+        while c.vips.push(Default::default()).is_ok() {}
+        assert_eq!(c.vips.len(), c.vips.capacity());
+        c.vips.clear();
+        assert!(c.vips.is_empty());
+    }
+}
