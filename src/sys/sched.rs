@@ -12,11 +12,20 @@ use std::io;
 
 use super::cvt;
 
+/// A `sched_param` with `priority` and every other field zero. musl's struct has more fields
+/// than glibc's (the SCHED_SPORADIC ones, unused by Linux), so a struct literal naming only
+/// `sched_priority` does not build for the router targets.
+fn sched_param(priority: i32) -> libc::sched_param {
+    // SAFETY: sched_param is plain integers (and, on musl, a pair of timespecs); all-zero is a
+    // valid value.
+    let mut p: libc::sched_param = unsafe { core::mem::zeroed() };
+    p.sched_priority = priority;
+    p
+}
+
 /// Run the calling process SCHED_RR at `priority` (1..99), not inherited by children.
 pub fn set_realtime(priority: u8) -> io::Result<()> {
-    let param = libc::sched_param {
-        sched_priority: i32::from(priority),
-    };
+    let param = sched_param(i32::from(priority));
     // SAFETY: `param` is a valid sched_param; pid 0 is the calling process.
     cvt(unsafe {
         libc::sched_setscheduler(0, libc::SCHED_RR | libc::SCHED_RESET_ON_FORK, &param)
@@ -53,7 +62,7 @@ pub fn lock_memory() -> io::Result<()> {
 
 /// The calling process's scheduling policy (without the reset-on-fork flag) and priority.
 pub fn current() -> io::Result<(i32, i32)> {
-    let mut param = libc::sched_param { sched_priority: 0 };
+    let mut param = sched_param(0);
     // SAFETY: pid 0 is the calling process; `param` is a valid out-parameter.
     let policy = cvt(unsafe { libc::sched_getscheduler(0) })?;
     // SAFETY: as above.
@@ -64,6 +73,14 @@ pub fn current() -> io::Result<(i32, i32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only the priority is set (the struct differs between glibc and musl; `make cross`
+    /// builds the musl one).
+    #[test]
+    fn sched_param_sets_the_priority() {
+        assert_eq!(sched_param(42).sched_priority, 42);
+        assert_eq!(sched_param(0).sched_priority, 0);
+    }
 
     /// A child started after set_realtime runs SCHED_OTHER (reset on fork). Needs
     /// CAP_SYS_NICE; without it the call fails with EPERM and there is nothing to check.
@@ -81,7 +98,7 @@ mod tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("policy : 0"), "child policy: {text}");
         // Back to normal for the other tests of this process.
-        let param = libc::sched_param { sched_priority: 0 };
+        let param = sched_param(0);
         // SAFETY: valid sched_param; pid 0 is the calling process.
         unsafe { libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) };
     }
