@@ -53,6 +53,7 @@ pub fn run(cfg: Box<Config>, opts: RunOpts) -> i32 {
         Ok(mut d) => {
             let trimmed = crate::sys::trim_stack();
             log::debug!("start-up stack released: {} KiB", trimmed / 1024);
+            crate::sys::mem::release_free_heap();
             d.startup_complete();
             d.run()
         }

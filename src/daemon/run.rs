@@ -507,7 +507,11 @@ impl Daemon {
                     return;
                 }
                 Sig::Chld => self.reap(),
-                Sig::Hup => self.reload(),
+                Sig::Hup => {
+                    self.reload();
+                    // The loader's small allocations are freed now; give their pages back.
+                    crate::sys::mem::release_free_heap();
+                }
                 Sig::Usr2 => {
                     self.report_allocs();
                     self.dump(Dump::Stats);
