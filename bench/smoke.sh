@@ -5,6 +5,9 @@
 # runs it with 1000 instances for keepalived-rs: a quick functional check of the largest
 # benchmark case and of the harness itself.
 #   bench/smoke.sh IMPL [N]
+# SMOKE_MAX_ANON_KB: also fail when the daemon's RssAnon (heap, stacks) exceeds this once all
+# VIPs are up (make test: 1000 instances within 2 MiB; the config loader's freed memory must
+# have been handed back).
 here=$(cd "$(dirname "$0")" && pwd)
 IMPL=${1:?usage: smoke.sh ka|BIN [N]}
 N=${2:-1}
@@ -28,6 +31,14 @@ if [ "$c" -ge "$N" ]; then
   if grep -q 'queue full' "$LAB/a.log"; then
     echo "owns all $N VIPs, but the log has: $(grep 'queue full' "$LAB/a.log" | head -3 | tr '\n' ' ' | cut -c1-300)"
     exit 1
+  fi
+  if [ -n "${SMOKE_MAX_ANON_KB:-}" ]; then
+    sleep 1
+    set -- $(tree_mem "$PID_a")
+    if [ "${4:-0}" -gt "$SMOKE_MAX_ANON_KB" ]; then
+      echo "owns all $N VIPs, but RssAnon is $4 KiB (limit $SMOKE_MAX_ANON_KB KiB)"
+      exit 1
+    fi
   fi
   exit 0
 fi
