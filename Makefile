@@ -96,10 +96,14 @@ rootfs: $(if $(TARGET),cross,build)
 	$(MAKE) --no-print-directory install TARGET=$(TARGET) DESTDIR=$(DESTDIR) INIT=$(INIT) PREFIX=$(PREFIX)
 	@find $(DESTDIR) -type f | sort
 
-# Benchmarks against Debian's keepalived 2.2.7 (not a test: never fails). Writes
-# bench/BENCHMARKS.generated.md and bench/results/. BENCH_QUICK=1 for the ~6-minute version.
+# Benchmarks against Debian's keepalived 2.2.7 (not a test: never fails, not part of `make
+# test`). Writes bench/BENCHMARKS.generated.md and bench/results/. BENCH_QUICK=1 for the quick
+# version. Also measures the static musl build (the router build) when it builds.
+BENCH_MUSL := x86_64-unknown-linux-musl
 bench:
 	-@test/tools/install-deps.sh
 	-$(CARGO) build --locked --profile $(PROFILE)
 	-$(CARGO) build --locked --profile $(PROFILE) --features alloc-audit --target-dir target/alloc-audit
-	@ALLOC_AUDIT_BIN=target/alloc-audit/$(PROFILE)/$(BIN) bench/run.sh $(OUTBIN)
+	-$(MAKE) --no-print-directory cross TARGET=$(BENCH_MUSL) >/dev/null || rm -f target/$(BENCH_MUSL)/$(PROFILE)/$(BIN)
+	@ALLOC_AUDIT_BIN=target/alloc-audit/$(PROFILE)/$(BIN) \
+	  BENCH_MUSL_BIN=target/$(BENCH_MUSL)/$(PROFILE)/$(BIN) bench/run.sh $(OUTBIN)

@@ -10,7 +10,10 @@
 #                  summed (KiB)
 #   stop.N         SIGTERM -> the daemon's process has exited (N = 200 only)
 # Then 50 instances at advert_int 0.01 (VRRPv3): cpu/rss as above and advert jitter from a
-# capture on the bridge, first idle, then while stress-ng loads both cores.
+# capture on the bridge, first idle, then while stress-ng loads both cores; twice: at normal
+# priority (keys *.50-v3-10ms, jitter.*) and with "vrrp_rt_priority $RT_PRIO" in global_defs
+# (SCHED_RR; keys *.50-v3-10ms-rt, jitter-rt.*, rt.50-v3-10ms-rt = how many processes of the
+# tree run SCHED_RR). The same configuration for both implementations.
 #
 #   bench/scale.sh IMPL OUT [N...]     (default N: 1 50 200 1000)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -113,6 +116,7 @@ fast_case() {
   local n=$1 tag=$2 jk=$3 t0 t1 sp m
   log "scale: $n instances at advert_int 0.01 ($IMPL)"
   if start_many "$n" 0.01 3 "$tag"; then
+    result "rt.$tag" "$(tree_rr "$PID_a")"
     sleep "$SETTLE"
     vrrp_capture_start "$LAB/idle.pcap"
     t0=$(now)
@@ -151,7 +155,9 @@ jitter_of() { # jitter_of idle|load JKEY N T0 T1
   result "$jk.$m.capdrop" "$(grep -o '[0-9]* packets dropped by kernel' "$LAB/$m.pcap.stats" | awk '{print $1}')"
 }
 
+RT_PRIO=${RT_PRIO:-50}
 if [ -z "${NO_FAST:-}" ]; then
   # When 50 cannot start, 25 instances still say something about the loop's timing.
   fast_case 50 50-v3-10ms jitter || fast_case 25 25-v3-10ms jitter25
+  GEN_GLOBAL="vrrp_rt_priority $RT_PRIO" fast_case 50 50-v3-10ms-rt jitter-rt
 fi

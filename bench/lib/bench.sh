@@ -84,6 +84,19 @@ tree_mem() {
   echo "$rss $pss $n $anon"
 }
 
+# How many processes of the tree rooted at PID run SCHED_RR or SCHED_FIFO (/proc/PID/stat
+# field 41, policy: 1 FIFO, 2 RR; ignoring the reset-on-fork flag).
+tree_rr() {
+  local p n=0 pol s
+  for p in $(tree_pids "$1"); do
+    s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    s=${s##*) }
+    pol=$(echo "$s" | awk '{print $39}')
+    case $pol in 1|2) n=$((n + 1)) ;; esac
+  done
+  echo "$n"
+}
+
 # Many instances: segment k (0..3) is its own bridge br<k> in the switch namespace (like a
 # VLAN) and interface eth<k> in each node; it carries up to 250 instances, VRIDs 1..250.
 # VIP of instance (k, v): 198.51.100.v/32 on even segments, 203.0.113.v/32 on odd ones. The

@@ -121,6 +121,10 @@ def main():
     rdir, out = sys.argv[1], sys.argv[2]
     ours = load(os.path.join(rdir, 'raw-ours.txt'))
     ka = load(os.path.join(rdir, 'raw-keepalived.txt'))
+    # Optional: the static musl build (the router build), RSS/CPU rows only.
+    musl = load(os.path.join(rdir, 'raw-ours-musl.txt'))
+    if musl is not None and not musl[0] and not musl[1]:
+        musl = None
     meta = {}
     mp = os.path.join(rdir, 'meta.txt')
     if os.path.exists(mp):
@@ -134,7 +138,10 @@ def main():
            f"network namespaces (bench/README.md). Failover figures: median over "
            f"{meta.get('runs', '?')} runs, spread min–max in brackets; CPU over "
            f"{meta.get('window', '?')} s windows. ratio = ours / keepalived (medians). "
-           f"ours: {meta.get('ours', '?')}.", '']
+           f"ours: {meta.get('ours', '?')}."
+           + (f" Static musl build (rows marked): {meta['ours_musl']}." if meta.get('ours_musl') else '')
+           + (f" Load average (1 min) at start: {meta['load_start']}, at end: {meta['load_end']}."
+              if meta.get('load_start') else ''), '']
     for d, name in ((ours, 'ours'), (ka, 'keepalived')):
         if d is not None and d[2].get(f'status.{name}'):
             doc += [f"**{name}: {d[2][f'status.{name}']}**", '']
@@ -207,18 +214,35 @@ def main():
         t.row(f'RSS, {lbl}', f'rss.{n}', 'KiB', '≤ 1/8 of keepalived', rss_goal, ours, ka)
         t.row(f'PSS, {lbl}', f'pss.{n}', 'KiB', '', None, ours, ka)
         t.row(f'RssAnon (heap, stacks), {lbl}', f'anon.{n}', 'KiB', '', None, ours, ka)
+    if musl is not None:
+        for n in ('1', '200', '1000'):
+            if not musl[0].get(f'rss.{n}') and not musl[1].get(f'rss.{n}'):
+                continue
+            lbl = f'{n} instances, advert_int 1, **static musl build**'
+            t.row(f'CPU, {lbl}', f'cpu.{n}', 'cpu', '≤ 1/3 of keepalived', cpu_goal, musl, ka)
+            t.row(f'RSS, {lbl}', f'rss.{n}', 'KiB', '≤ 1/8 of keepalived', rss_goal, musl, ka)
+            t.row(f'PSS, {lbl}', f'pss.{n}', 'KiB', '', None, musl, ka)
+            t.row(f'RssAnon (heap, stacks), {lbl}', f'anon.{n}', 'KiB', '', None, musl, ka)
     doc.append(t.text())
 
-    for jk, n in (('jitter', 50), ('jitter25', 25)):
-        if jk == 'jitter25' and not any(d is not None and any(k.startswith('jitter25.') for k in d[0]) for d in (ours, ka)):
+    rt = meta.get('rt_prio', '50')
+    jitter_cases = (('jitter', 50, '50-v3-10ms', 'normal priority'),
+                    ('jitter-rt', 50, '50-v3-10ms-rt', f'`vrrp_rt_priority {rt}` (SCHED_RR)'),
+                    ('jitter25', 25, '25-v3-10ms', 'normal priority'))
+    for jk, n, tag, prio in jitter_cases:
+        if not any(d is not None and any(k.startswith(jk + '.') for k in d[0]) for d in (ours, ka)):
             continue
-        t = Table(f'Advert jitter, {n} instances at advert_int 0.01 (v3)',
+        t = Table(f'Advert jitter, {n} instances at advert_int 0.01 (v3), {prio}',
                   'Per instance, from a capture on the bridge: |interval − 10 ms| (p50, p99, max over '
                   'all instances) and missed adverts (Σ round(interval/10 ms) − 1). "load": stress-ng '
                   '--cpu on every core during the window. Goal: no missed advert, jitter < 5 ms.'
+                  + (' Same configuration for both implementations, plus the global '
+                     f'`vrrp_rt_priority {rt}`.' if jk == 'jitter-rt' else '')
                   + (' Fallback run: measured only because 50 instances could not start.' if n == 25 else ''))
-        if n == 25:
-            t.row('CPU, 25 instances, advert_int 0.01 (v3)', 'cpu.25-v3-10ms', 'cpu', '', None, ours, ka)
+        if jk != 'jitter':
+            t.row(f'CPU, {n} instances, advert_int 0.01 (v3)', f'cpu.{tag}', 'cpu', '', None, ours, ka)
+        if jk == 'jitter-rt':
+            t.row('processes of the tree running SCHED_RR', f'rt.{tag}', 'n', '', None, ours, ka)
         for mode in ('idle', 'load'):
             for q in ('p50', 'p99', 'max'):
                 goal = '< 5 ms' if mode == 'load' and q in ('p99', 'max') else ''
