@@ -38,6 +38,9 @@ if [ -n "${BENCH_QUIET_LOAD:-}" ]; then
   done
 fi
 start=$(date +%s)
+# Described before meta.txt is rewritten (git describe would call the tree dirty).
+ours_desc=${BENCH_OURS_DESC:-$(describe_bin "$BIN")}
+[ -z "${BENCH_MUSL_BIN:-}" ] || musl_desc=$(describe_bin "$(readlink -f "$BENCH_MUSL_BIN")")
 if [ -n "${BENCH_QUICK:-}" ]; then mode=quick; window=10; runs=3; else mode=full; window=60; runs=5; fi
 export WINDOW=${WINDOW:-$window} RUNS=${RUNS:-$runs} BENCH_RESULTS=$res
 {
@@ -46,8 +49,8 @@ export WINDOW=${WINDOW:-$window} RUNS=${RUNS:-$runs} BENCH_RESULTS=$res
   echo "host $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r)"
   echo "window $WINDOW"
   echo "runs $RUNS"
-  echo "ours ${BENCH_OURS_DESC:-$(describe_bin "$BIN")}"
-  [ -z "${BENCH_MUSL_BIN:-}" ] || echo "ours_musl $(describe_bin "$(readlink -f "$BENCH_MUSL_BIN")")"
+  echo "ours $ours_desc"
+  [ -z "${BENCH_MUSL_BIN:-}" ] || echo "ours_musl $musl_desc"
   echo "rt_prio ${RT_PRIO:=50}"
   echo "load_start $(load1)"
 } >"$res/meta.txt"

@@ -123,14 +123,18 @@ add_segments() {
 }
 
 # gen_many OUT N PRIO INT VERSION: N instances, all "state MASTER" with priority PRIO.
-# GEN_GLOBAL (optional): one more global_defs line, e.g. "vrrp_rt_priority 50".
+# GEN_GLOBAL (optional): more global_defs lines, separated by ";", e.g. "vrrp_rt_priority 50".
 gen_many() {
   local out=$1 n=$2 prio=$3 int=$4 ver=$5 i k v vip
   {
     echo "global_defs {"
     echo "    router_id bench"
     echo "    vrrp_version $ver"
-    [ -z "${GEN_GLOBAL:-}" ] || echo "    $GEN_GLOBAL"
+    if [ -n "${GEN_GLOBAL:-}" ]; then
+      local IFS=';' g
+      for g in $GEN_GLOBAL; do echo "    $g"; done
+      unset IFS
+    fi
     echo "}"
     # printf, no subshell per instance: 1000 instances in a fraction of a second.
     for ((i = 0; i < n; i++)); do
