@@ -141,7 +141,8 @@ def main():
            f"ours: {meta.get('ours', '?')}."
            + (f" Static musl build (rows marked): {meta['ours_musl']}." if meta.get('ours_musl') else '')
            + (f" Load average (1 min) at start: {meta['load_start']}, at end: {meta['load_end']}."
-              if meta.get('load_start') else ''), '']
+              if meta.get('load_start') else '')
+           + (f" {meta['note']}" if meta.get('note') else ''), '']
     for d, name in ((ours, 'ours'), (ka, 'keepalived')):
         if d is not None and d[2].get(f'status.{name}'):
             doc += [f"**{name}: {d[2][f'status.{name}']}**", '']
