@@ -12,13 +12,15 @@
 //!   notifies, FIFO lines, log lines);
 //! - [`dump`]: keepalived.data / .stats / .json on signals;
 //! - [`iface`]: interfaces named by the configuration (netlink dump + notifications);
-//! - [`children`]: running scripts and hooks with their kill deadlines.
+//! - [`children`]: running scripts and hooks with their kill deadlines;
+//! - [`pace`]: pauses in long bursts while real-time (RLIMIT_RTTIME).
 
 pub mod children;
 pub mod dump;
 pub mod events;
 pub mod exec;
 pub mod iface;
+pub mod pace;
 pub mod run;
 pub mod smtp;
 

@@ -75,6 +75,8 @@ pub struct Daemon {
     pub(super) smtp: Option<crate::notify::smtp_conn::SmtpConn>,
     pub(super) smtp_logged: heapless::String<256>,
     pub(super) hostname: heapless::String<64>,
+    /// Pauses in long bursts while real-time (RLIMIT_RTTIME).
+    pub(super) pacer: super::pace::Pacer,
 }
 
 fn errno_text(e: i32) -> io::Error {
@@ -106,6 +108,7 @@ impl Daemon {
             smtp: None,
             smtp_logged: heapless::String::new(),
             hostname: heapless::String::new(),
+            pacer: Default::default(),
         });
         if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
             for c in h.trim().chars() {
@@ -137,7 +140,7 @@ impl Daemon {
         }
         d.remove_stale_vips(&seen);
         d.open_sockets();
-        super::events::apply_scheduling(&cfg.global.sched);
+        d.pacer = super::pace::Pacer::new(super::events::apply_scheduling(&cfg.global.sched));
         let t = now();
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
@@ -371,6 +374,7 @@ impl Daemon {
                 return EXIT_FATAL;
             }
             for slot in ready.iter().copied() {
+                self.pacer.between();
                 self.on_ready(slot);
                 if self.stopping {
                     break;
@@ -605,6 +609,7 @@ impl Daemon {
         loop {
             while let Some(a) = self.acts.pop() {
                 self.exec(a);
+                self.pacer.between();
             }
             if !self.core.has_more() {
                 break;

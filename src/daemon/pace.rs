@@ -1,0 +1,137 @@
+//! Pauses in long bursts of work while the daemon runs real-time (`vrrp_rt_priority`).
+//!
+//! Under SCHED_RR the kernel enforces RLIMIT_RTTIME (`vrrp_rlimit_rttime`, 10 ms by default)
+//! on the CPU time used *without blocking*: SIGXCPU at the soft limit, SIGKILL at the hard one.
+//! It counts scheduler ticks while the task is running and resets the count only when the task
+//! sleeps and is woken. A burst that is legitimate but long (50 instances becoming master at
+//! the same instant: 300 adverts and gratuitous ARPs, each sent frame also forwarded by the
+//! kernel in the sender's context on a bridge or veth) measured 8–10 ms on a 2-core VM and got
+//! the daemon SIGKILLed at start-up — a router without VRRP until it is restarted.
+//!
+//! So while executing actions the daemon sleeps briefly (a real sleep, which resets the count)
+//! whenever it has been busy longer than a budget well under one scheduler tick and under the
+//! limit: the count then never exceeds one or two ticks. Without real-time scheduling nothing
+//! is paused (the budget is `None`).
+
+use std::time::{Duration, Instant};
+
+/// The longest stretch of work between two pauses: a quarter of the limit, at most 1 ms (under
+/// one tick at HZ ≤ 1000, so a stretch is current at one or two ticks at most), at least
+/// 100 µs.
+pub fn budget(rlimit_rttime_us: u32) -> Duration {
+    Duration::from_micros(u64::from(rlimit_rttime_us / 4).clamp(100, 1000))
+}
+
+/// How long a pause lasts: long enough that the task really blocks (the timer cannot fire
+/// before it is switched out), short against any advert interval.
+pub const PAUSE: Duration = Duration::from_micros(50);
+
+/// Tracks how long the thread has run since it last blocked.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    budget: Option<Duration>,
+    /// The thread's voluntary context switches when last looked at, and since when that count
+    /// has not moved (the thread has been running without blocking).
+    switches: u64,
+    since: Option<Instant>,
+}
+
+impl Pacer {
+    /// Pausing with `budget` (real-time), or never (`None`).
+    pub fn new(budget: Option<Duration>) -> Pacer {
+        Pacer {
+            budget,
+            switches: 0,
+            since: None,
+        }
+    }
+
+    /// Called between two units of work (loop turns, actions): pauses when the thread has run
+    /// past the budget without blocking. Returns whether it paused.
+    pub fn between(&mut self) -> bool {
+        if self.budget.is_none() {
+            return false;
+        }
+        self.between_with(crate::sys::sched::voluntary_switches, std::thread::sleep)
+    }
+
+    fn between_with(&mut self, switches: impl Fn() -> u64, sleep: impl FnOnce(Duration)) -> bool {
+        let Some(b) = self.budget else {
+            return false;
+        };
+        let n = switches();
+        let since = match self.since {
+            Some(t) if n == self.switches => t,
+            _ => {
+                // Blocked since the last look (poll slept, a write waited): a new stretch.
+                self.switches = n;
+                self.since = Some(Instant::now());
+                return false;
+            }
+        };
+        if since.elapsed() < b {
+            return false;
+        }
+        sleep(PAUSE);
+        self.switches = switches();
+        self.since = Some(Instant::now());
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+
+    #[test]
+    fn budget_is_a_quarter_of_the_limit_within_bounds() {
+        assert_eq!(budget(10_000), Duration::from_micros(1000)); // keepalived's default
+        assert_eq!(budget(2_000), Duration::from_micros(500));
+        assert_eq!(budget(2), Duration::from_micros(100));
+        assert_eq!(budget(1_000_000), Duration::from_micros(1000));
+    }
+
+    #[test]
+    fn never_pauses_without_real_time() {
+        let mut p = Pacer::new(None);
+        assert!(!p.between_with(|| 0, |_| panic!("slept")));
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(!p.between_with(|| 0, |_| panic!("slept")));
+    }
+
+    #[test]
+    fn pauses_once_the_budget_is_spent_without_blocking_then_starts_over() {
+        let mut p = Pacer::new(Some(Duration::from_micros(200)));
+        let n = Cell::new(7u64);
+        assert!(!p.between_with(|| n.get(), |_| panic!("slept at the first look")));
+        assert!(!p.between_with(|| n.get(), |_| panic!("slept too early")));
+        // Busy (the switch count does not move) past the budget.
+        std::thread::sleep(Duration::from_micros(300));
+        let mut slept = None;
+        assert!(p.between_with(|| n.get(), |d| slept = Some(d)));
+        assert_eq!(slept, Some(PAUSE));
+        // The stretch counts again from the pause.
+        assert!(!p.between_with(|| n.get(), |_| panic!("slept right after a pause")));
+    }
+
+    #[test]
+    fn blocking_in_between_starts_a_new_stretch() {
+        let mut p = Pacer::new(Some(Duration::from_micros(200)));
+        let n = Cell::new(1u64);
+        p.between_with(|| n.get(), |_| {});
+        std::thread::sleep(Duration::from_micros(300));
+        n.set(2); // the thread blocked meanwhile (in poll, say)
+        assert!(!p.between_with(|| n.get(), |_| panic!("slept after blocking")));
+    }
+
+    /// A real pause blocks: the thread is switched out (a voluntary context switch), which is
+    /// what resets the kernel's RLIMIT_RTTIME count, and what the pacer watches.
+    #[test]
+    fn the_pause_is_a_real_sleep() {
+        use crate::sys::sched::voluntary_switches;
+        let before = voluntary_switches();
+        std::thread::sleep(PAUSE);
+        assert!(voluntary_switches() > before);
+    }
+}
