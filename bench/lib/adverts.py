@@ -3,6 +3,7 @@
 
   adverts.py dump PCAP OUT              text list "epoch src vrid prio" (one tcpdump pass)
   adverts.py last DUMP SRC T            last advert of SRC before T
+  adverts.py lastprio DUMP SRC T        the priority of that advert
   adverts.py first DUMP SRC T [END]     first advert of SRC after T (and before END)
   adverts.py prio0 DUMP SRC T [END]     first priority-0 advert of SRC at/after T (before END)
   adverts.py jitter DUMP SRC ADV T0 T1  per-instance interval stats over [T0, T1]:
@@ -50,6 +51,11 @@ def main():
         return
     rows = load(sys.argv[2])
     src = sys.argv[3]
+    if cmd == 'lastprio':
+        t = float(sys.argv[4])
+        xs = [r[3] for r in rows if r[1] == src and r[0] < t]
+        print(xs[-1] if xs else 'nan')
+        return
     if cmd in ('last', 'first', 'prio0'):
         # optional 5th argument: only adverts before this time count (the next event)
         t = float(sys.argv[4])

@@ -184,6 +184,11 @@ def main():
         if d is None:
             continue
         for tag in CASES:
+            n = len(d[0].get(f'failover.kill.clean.{tag}', []))
+            if n:
+                doc.append(f'{name}, {tag}: {n} of the kill -9 runs left out: the master sent a '
+                           'priority-0 advert after the kill (its VRRP process shut down cleanly, '
+                           'so it was not a crash).\n')
             for ev in ('term', 'script'):
                 n = len(d[0].get(f'failover.{ev}.noprio0.{tag}', []))
                 if n:
