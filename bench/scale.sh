@@ -118,12 +118,16 @@ done
 # N instances at advert_int 0.01 (VRRPv3): CPU, memory, jitter idle and under load.
 # fast_case N TAG JKEY; keys cpu.TAG..., JKEY.idle.*, JKEY.load.*
 fast_case() {
-  local n=$1 tag=$2 jk=$3 t0 t1 sp m
+  local n=$1 tag=$2 jk=$3 t0 t1 sp m l0 ok=0 st0
   log "scale: $n instances at advert_int 0.01 ($IMPL)"
-  if start_many "$n" 0.01 3 "$tag"; then
-    grep -qi 'too much CPU time' "$LAB/a.log" && log "$tag: the daemon logged SIGXCPU (half of vrrp_rlimit_rttime)"
-    # keepalived's parent respawns a VRRP child the kernel killed (RLIMIT_RTTIME).
-    result "respawn.$tag" "$(grep -c 'died: Respawning' "$LAB/a.log")"
+  # This case's part of the node's log (the file is shared by the cases of this script).
+  l0=$(cat "$LAB/a.log" 2>/dev/null | wc -l)
+  start_many "$n" 0.01 3 "$tag" && ok=1
+  # keepalived's parent respawns a VRRP child the kernel killed (RLIMIT_RTTIME).
+  result "respawn.$tag" "$(tail -n +$((l0 + 1)) "$LAB/a.log" | grep -c 'died: Respawning')"
+  if [ "$ok" = 1 ]; then
+    tail -n +$((l0 + 1)) "$LAB/a.log" | grep -qi 'too much CPU time' &&
+      log "$tag: the daemon logged SIGXCPU (half of vrrp_rlimit_rttime)"
     result "rt.$tag" "$(tree_rr "$PID_a")"
     sleep "$SETTLE"
     vrrp_capture_start "$LAB/idle.pcap"
@@ -137,9 +141,10 @@ fast_case() {
     sp=$!; LAB_PIDS+=("$sp")
     sleep 1
     vrrp_capture_start "$LAB/load.pcap"
-    t0=$(now)
+    t0=$(now); st0=$(steal_ms)
     sleep "$WINDOW"
     t1=$(now)
+    result "$jk.load.steal" "$(( $(steal_ms) - st0 ))"
     capture_stop
     wait "$sp" 2>/dev/null
     jitter_of load "$jk" "$n" "$t0" "$t1"

@@ -97,6 +97,10 @@ tree_rr() {
   echo "$n"
 }
 
+# Steal time of all CPUs so far (ms, /proc/stat): time the hypervisor ran something else while
+# a vCPU had work. A hiccup in an advert stream during a window with steal is not the daemon's.
+steal_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%d", $9 * 1000 / hz}' /proc/stat; }
+
 # Many instances: segment k (0..3) is its own bridge br<k> in the switch namespace (like a
 # VLAN) and interface eth<k> in each node; it carries up to 250 instances, VRIDs 1..250.
 # VIP of instance (k, v): 198.51.100.v/32 on even segments, 203.0.113.v/32 on odd ones. The

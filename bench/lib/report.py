@@ -269,6 +269,9 @@ def main():
             t.row(f'{mode}: intervals measured', f'{jk}.{mode}.intervals', 'n', '', None, ours, ka)
             t.row(f'{mode}: intervals expected ({n} × window / 10 ms)', f'{jk}.{mode}.expected', 'n', '', None, ours, ka)
             t.row(f'{mode}: packets tcpdump dropped', f'{jk}.{mode}.capdrop', 'n', '', None, ours, ka)
+            if mode == 'load':
+                t.row('load: CPU steal time during the window (hypervisor, all vCPUs), ms',
+                      f'{jk}.load.steal', 'n', '', None, ours, ka)
         doc.append(t.text())
 
     t = Table('Stop, size, allocations')
