@@ -251,7 +251,7 @@ def main():
                   + (' Same configuration for both implementations, plus the global '
                      f'`vrrp_rt_priority {rt}`.' if jk == 'jitter-rt' else '')
                   + (' Fallback run: measured only for an implementation whose daemon the kernel '
-                     'killed in the previous case (RLIMIT_RTTIME, default 10 ms), with a 1 s '
+                     'was killed in the previous case (RLIMIT_RTTIME, default 10 ms), with a 1 s '
                      'limit.' if jk == 'jitter-rtl' else '')
                   + (' Fallback run: measured only because 50 instances could not start.' if n == 25 else ''))
         if jk != 'jitter':
@@ -259,6 +259,7 @@ def main():
         if jk in ('jitter-rt', 'jitter-rtl'):
             t.row('processes of the tree running SCHED_RR', f'rt.{tag}', 'n', '', None, ours, ka)
             t.row('VRRP process killed and respawned before all VIPs were up', f'respawn.{tag}', 'n', '', None, ours, ka)
+            t.row('VRRP process killed during the case (all of it)', f'died.{tag}', 'n', '', None, ours, ka)
         for mode in ('idle', 'load'):
             for q in ('p50', 'p99', 'max'):
                 goal = '< 5 ms' if mode == 'load' and q in ('p99', 'max') else ''
