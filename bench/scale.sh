@@ -169,7 +169,9 @@ jitter_of() { # jitter_of idle|load JKEY N T0 T1
   python3 "$here/lib/adverts.py" dump "$LAB/$m.pcap" "$LAB/$m.adv"
   set -- $(python3 "$here/lib/adverts.py" jitter "$LAB/$m.adv" "$(node_ip a)" 0.01 "$t0" "$t1")
   result "$jk.$m.p50" "$1"; result "$jk.$m.p99" "$2"; result "$jk.$m.max" "$3"
-  result "$jk.$m.missed" "$4"; result "$jk.$m.intervals" "$5"; result "$jk.$m.instances" "$6"
+  # No interval at all (the daemon was dead for the window): missed is not "0".
+  if [ "${5:-0}" = 0 ]; then result "$jk.$m.missed" fail; else result "$jk.$m.missed" "$4"; fi
+  result "$jk.$m.intervals" "$5"; result "$jk.$m.instances" "$6"
   result "$jk.$m.expected" "$(awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN{printf "%d", (b - a) * n / 0.01}')"
   result "$jk.$m.capdrop" "$(grep -o '[0-9]* packets dropped by kernel' "$LAB/$m.pcap.stats" | awk '{print $1}')"
 }
