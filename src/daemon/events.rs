@@ -193,11 +193,14 @@ impl Daemon {
 
 /// `vrrp_rt_priority`, `vrrp_rlimit_rttime`, `vrrp_priority`, `vrrp_no_swap`, applied at
 /// start (as keepalived's VRRP process does); a failure is logged and the daemon goes on.
-pub(super) fn apply_scheduling(s: &crate::config::Scheduling) {
+/// Returns the pacing budget when the daemon now runs real-time (see [`super::pace`]).
+pub(super) fn apply_scheduling(s: &crate::config::Scheduling) -> Option<core::time::Duration> {
     use crate::sys::sched;
+    let mut pace = None;
     if s.rt_priority > 0 {
         match sched::set_realtime(s.rt_priority) {
             Ok(()) => {
+                pace = Some(super::pace::budget(s.rlimit_rttime));
                 if let Err(e) = sched::set_rttime_limit(s.rlimit_rttime) {
                     log::warn!("Unable to set the real-time CPU limit - {}", e);
                 }
@@ -214,4 +217,5 @@ pub(super) fn apply_scheduling(s: &crate::config::Scheduling) {
             log::info!("Unable to lock process in memory - {}", e);
         }
     }
+    pace
 }

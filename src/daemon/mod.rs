@@ -17,12 +17,14 @@
 //! - [`children`]: running scripts and hooks with their kill deadlines;
 //! - [`procs`]: reaping, timeouts, the FIFO scripts, the bounded wait for STOP notifies;
 //! - [`track_file`]: inotify-watched `track_file` values.
+//! - [`pace`]: pauses in long bursts while real-time (RLIMIT_RTTIME).
 
 pub mod children;
 pub mod dump;
 pub mod events;
 pub mod exec;
 pub mod iface;
+pub mod pace;
 pub mod procs;
 pub mod run;
 pub mod smtp;
@@ -60,6 +62,7 @@ pub fn run(cfg: Box<Config>, opts: RunOpts) -> i32 {
         Ok(mut d) => {
             let trimmed = crate::sys::trim_stack();
             log::debug!("start-up stack released: {} KiB", trimmed / 1024);
+            crate::sys::mem::release_free_heap();
             d.startup_complete();
             d.run()
         }

@@ -73,6 +73,8 @@ pub struct Daemon {
     pub(super) hostname: heapless::String<64>,
     /// The watched `track_file`s.
     pub(super) tfiles: super::track_file::TrackFiles,
+    /// Pauses in long bursts while real-time (RLIMIT_RTTIME).
+    pub(super) pacer: super::pace::Pacer,
 }
 
 fn errno_text(e: i32) -> io::Error {
@@ -104,6 +106,7 @@ impl Daemon {
             smtp: None,
             hostname: heapless::String::new(),
             tfiles: Default::default(),
+            pacer: Default::default(),
         });
         if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
             for c in h.trim().chars() {
@@ -136,7 +139,7 @@ impl Daemon {
         }
         d.remove_stale_vips(&seen);
         d.open_sockets();
-        super::events::apply_scheduling(&cfg.global.sched);
+        d.pacer = super::pace::Pacer::new(super::events::apply_scheduling(&cfg.global.sched));
         let t = now();
         for k in 0..d.ifs.ifs.len() {
             d.report_iface(t, k);
@@ -253,6 +256,7 @@ impl Daemon {
                 return EXIT_FATAL;
             }
             for slot in ready.iter().copied() {
+                self.pacer.between();
                 self.on_ready(slot);
                 if self.stopping {
                     break;
@@ -394,7 +398,11 @@ impl Daemon {
                     return;
                 }
                 Sig::Chld => self.reap(),
-                Sig::Hup => self.reload(),
+                Sig::Hup => {
+                    self.reload();
+                    // The loader's small allocations are freed now; give their pages back.
+                    crate::sys::mem::release_free_heap();
+                }
                 Sig::Usr2 => {
                     self.report_allocs();
                     self.dump(Dump::Stats);
@@ -438,6 +446,7 @@ impl Daemon {
         loop {
             while let Some(a) = self.acts.pop() {
                 self.exec(a);
+                self.pacer.between();
             }
             if !self.core.has_more() {
                 break;

@@ -56,6 +56,18 @@ pub fn lock_memory() -> io::Result<()> {
     Ok(())
 }
 
+/// How many times the calling thread has blocked (voluntary context switches,
+/// `getrusage(RUSAGE_THREAD)`): the kernel resets its RLIMIT_RTTIME count on each.
+pub fn voluntary_switches() -> u64 {
+    // SAFETY: all-zero is a valid rusage (integers and timevals).
+    let mut ru: libc::rusage = unsafe { core::mem::zeroed() };
+    // SAFETY: `ru` is a valid out-parameter; RUSAGE_THREAD is the calling thread.
+    if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) } != 0 {
+        return 0;
+    }
+    ru.ru_nvcsw as u64
+}
+
 /// The calling process's scheduling policy (without the reset-on-fork flag) and priority.
 pub fn current() -> io::Result<(i32, i32)> {
     let mut param = zeroed_param();

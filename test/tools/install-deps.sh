@@ -14,6 +14,7 @@ want busybox busybox
 want python3 python3
 want bc bc
 want qemu-aarch64-static qemu-user-static
+want stress-ng stress-ng
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
