@@ -5,13 +5,20 @@
 # (192.0.2.66, no keys) sends each case of test/hostile/vrrpcraft.py N times to B; then
 # B's SIGUSR2 stats must show the expected counter +N (or nothing for kernel-dropped cases),
 # A keeps every VIP, B none, no state change is logged, and the drop log lines are rate
-# limited (≤ 1 per second per reason). Usage: t-crafted.sh path/to/keepalived-rs
+# limited (≤ 1 per second per reason). The frames are built with scapy; `vrrpcraft.py selftest`
+# checks them first. Usage: t-crafted.sh path/to/keepalived-rs
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../netns/lib.sh"
 CRAFT="python3 $here/vrrpcraft.py"
 N=${N:-20}
+
+# The frames are built with scapy (PyPI): no scapy is a failure, never a skip.
+python3 -c 'import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR); import scapy.layers.vrrp, scapy.layers.ipsec' ||
+  lab_fail "scapy (PyPI) cannot be imported: run test/tools/install-deps.sh (python3 -m pip install scapy)"
+# Each case's scapy-built frame read back field by field: the port cannot drift silently.
+$CRAFT selftest || lab_fail "vrrpcraft.py selftest: the crafted frames are not what the cases need"
 
 lab_init crafted
 lab_node a 192.0.2.11/24

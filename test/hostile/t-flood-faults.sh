@@ -19,6 +19,9 @@ FLOOD_SECS=${FLOOD_SECS:-5}
 FLAPS=${FLAPS:-100}
 FLOOD_MIN_PPS=${FLOOD_MIN_PPS:-30000}
 VIP=192.0.2.100
+# The flood frames are built with scapy (PyPI): no scapy is a failure, never a skip.
+python3 -c 'import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR); import scapy.layers.vrrp' ||
+  lab_fail "scapy (PyPI) cannot be imported: run test/tools/install-deps.sh (python3 -m pip install scapy)"
 
 lab_init flood
 lab_node a 192.0.2.11/24
