@@ -77,6 +77,12 @@ fn full_config_fields() {
     );
     assert!(g.v3_checksum_as_v2 && g.notify_priority_changes && g.log_unknown_vrids && !g.strict);
     assert_eq!(g.notify_fifo.as_deref(), Some("/run/keepalived.fifo"));
+    assert!(g.notify_fifo_owner.is_none());
+    let owner = g.vrrp_notify_fifo_owner.as_ref();
+    assert_eq!(
+        owner.map(|(u, grp)| (u.as_str(), grp.as_deref())),
+        Some(("nobody", Some("nogroup")))
+    );
     let vf = g.vrrp_notify_fifo_script.and_then(|id| c.command(id));
     assert_eq!(
         vf.map(|x| (x.line.as_str(), x.user.as_deref())),

@@ -183,6 +183,17 @@ fn notifies(o: &mut String, c: &Config, n: &Notifies) {
     }
 }
 
+/// ` USER [GROUP]` after a FIFO path, then the end of the line.
+fn fifo_owner(o: &mut String, owner: &Option<(crate::config::Name, Option<crate::config::Name>)>) {
+    if let Some((u, grp)) = owner {
+        let _ = write!(o, " {}", quote(u));
+        if let Some(x) = grp {
+            let _ = write!(o, " {}", quote(x));
+        }
+    }
+    o.push('\n');
+}
+
 fn global(o: &mut String, c: &Config) {
     let g = &c.global;
     o.push_str("global_defs {\n");
@@ -287,13 +298,15 @@ fn global(o: &mut String, c: &Config) {
         o.push_str("    v3_checksum_as_v2\n");
     }
     if let Some(x) = &g.notify_fifo {
-        let _ = writeln!(o, "    notify_fifo {}", quote(x));
+        let _ = write!(o, "    notify_fifo {}", quote(x));
+        fifo_owner(o, &g.notify_fifo_owner);
     }
     if let Some(id) = g.notify_fifo_script {
         let _ = writeln!(o, "    notify_fifo_script {}", cmd_line(c, id));
     }
     if let Some(x) = &g.vrrp_notify_fifo {
-        let _ = writeln!(o, "    vrrp_notify_fifo {}", quote(x));
+        let _ = write!(o, "    vrrp_notify_fifo {}", quote(x));
+        fifo_owner(o, &g.vrrp_notify_fifo_owner);
     }
     if let Some(id) = g.vrrp_notify_fifo_script {
         let _ = writeln!(o, "    vrrp_notify_fifo_script {}", cmd_line(c, id));

@@ -196,16 +196,51 @@ fn min_garp(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     }
 }
 
-/// `notify_fifo FIFO [user [group]]` and friends: the FIFO path.
-fn fifo_path(c: &mut Ctx<'_>, s: &Stmt) -> Option<super::CommandLine> {
-    c.text_arg(s, 0)
+/// `notify_fifo FIFO [USER [GROUP]]` and `vrrp_notify_fifo`: the path and the owner a FIFO
+/// the daemon creates gets. As keepalived, a second one is ignored with an error.
+type FifoSpec = (
+    Option<super::CommandLine>,
+    Option<(super::Name, Option<super::Name>)>,
+);
+
+fn fifo_spec(c: &mut Ctx<'_>, s: &Stmt, kw: &str, have: bool) -> Option<FifoSpec> {
+    if have {
+        if let Some(w) = s.arg(0) {
+            c.d.error(
+                w.span,
+                format!("{kw} already specified - ignoring {}", w.text),
+            );
+        }
+        return None;
+    }
+    let path = c.text_arg(s, 0);
+    let owner = match s.arg(1) {
+        Some(w) => {
+            let user = c.text(w)?;
+            let group = match s.arg(2) {
+                Some(g) => Some(c.text(g)?),
+                None => None,
+            };
+            Some(split_user_group(user, group))
+        }
+        None => None,
+    };
+    Some((path, owner))
 }
 
 fn notify_fifo(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
-    c.raw.global.notify_fifo = fifo_path(c, s);
+    let have = c.raw.global.notify_fifo.is_some();
+    if let Some((path, owner)) = fifo_spec(c, s, "notify_fifo", have) {
+        c.raw.global.notify_fifo = path;
+        c.raw.global.notify_fifo_owner = owner;
+    }
 }
 fn vrrp_notify_fifo(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
-    c.raw.global.vrrp_notify_fifo = fifo_path(c, s);
+    let have = c.raw.global.vrrp_notify_fifo.is_some();
+    if let Some((path, owner)) = fifo_spec(c, s, "vrrp_notify_fifo", have) {
+        c.raw.global.vrrp_notify_fifo = path;
+        c.raw.global.vrrp_notify_fifo_owner = owner;
+    }
 }
 fn notify_fifo_script(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     c.raw.notify_fifo_script = command(c, s);

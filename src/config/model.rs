@@ -341,8 +341,12 @@ pub struct Global {
     pub strict: bool,
     pub v3_checksum_as_v2: bool,
     pub notify_fifo: Option<CommandLine>,
+    /// `notify_fifo FIFO USER [GROUP]`: who owns the FIFO when the daemon creates it (else
+    /// the default script user, as keepalived does).
+    pub notify_fifo_owner: Option<(Name, Option<Name>)>,
     pub notify_fifo_script: Option<CommandId>,
     pub vrrp_notify_fifo: Option<CommandLine>,
+    pub vrrp_notify_fifo_owner: Option<(Name, Option<Name>)>,
     pub vrrp_notify_fifo_script: Option<CommandId>,
     pub notify_priority_changes: bool,
     pub startup_delay: Duration,
@@ -404,8 +408,10 @@ impl Default for Global {
             strict: false,
             v3_checksum_as_v2: false,
             notify_fifo: None,
+            notify_fifo_owner: None,
             notify_fifo_script: None,
             vrrp_notify_fifo: None,
+            vrrp_notify_fifo_owner: None,
             vrrp_notify_fifo_script: None,
             notify_priority_changes: false,
             startup_delay: Duration::ZERO,

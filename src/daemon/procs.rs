@@ -193,3 +193,41 @@ impl Daemon {
         }
     }
 }
+
+/// The writer for `notify_fifo` (`kind` "") or `vrrp_notify_fifo` ("vrrp_"), if configured.
+/// A FIFO the daemon creates is owned by the configured `USER [GROUP]`, else by the default
+/// script user; as keepalived (global_parser.c notify_fifo), a FIFO whose owner cannot be
+/// resolved is ignored, with its log line.
+pub(super) fn fifo_writer(
+    cfg: &crate::config::Config,
+    kind: &str,
+) -> Option<crate::notify::fifo::FifoWriter> {
+    use crate::exec::security::{ScriptUsers, SystemDb};
+    use crate::notify::fifo::{FifoWriter, OpenMode};
+    let g = &cfg.global;
+    let (path, owner) = match kind {
+        "vrrp_" => (g.vrrp_notify_fifo.as_ref()?, &g.vrrp_notify_fifo_owner),
+        _ => (g.notify_fifo.as_ref()?, &g.notify_fifo_owner),
+    };
+    let global = g
+        .script_user
+        .as_ref()
+        .map(|(u, grp)| (u.as_str(), grp.as_deref()));
+    let mut users = ScriptUsers::new(&SystemDb, global, g.enable_script_security, process::ids());
+    let named = owner.as_ref().map(|(u, grp)| (u.as_str(), grp.as_deref()));
+    match users.for_command(named.map(|n| n.0), named.and_then(|n| n.1)) {
+        Ok(ids) => Some(FifoWriter::new(
+            path.as_str(),
+            OpenMode::ReadWrite,
+            Some(ids),
+        )),
+        Err(_) if named.is_some() => {
+            log::info!("Invalid user/group for {kind}fifo {path} - ignoring");
+            None
+        }
+        Err(_) => {
+            log::info!("Failed to set default user for {kind}fifo {path} - ignoring");
+            None
+        }
+    }
+}

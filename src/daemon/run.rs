@@ -157,7 +157,6 @@ impl Daemon {
     /// Prepare every command (user lookups, PATH, script security) and open the FIFOs; logs
     /// keepalived's lines about them. Start-up and reload only.
     pub(super) fn prepare_commands(&mut self, cfg: &Config) {
-        use crate::notify::fifo::{FifoWriter, OpenMode};
         let path_env = std::env::var_os("PATH");
         let path = path_env.as_ref().map(|p| {
             use std::os::unix::ffi::OsStrExt;
@@ -172,15 +171,8 @@ impl Daemon {
         }
         self.stop_fifo_scripts();
         self.fifos.close();
-        let g = &cfg.global;
-        self.fifos.global = g
-            .notify_fifo
-            .as_ref()
-            .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
-        self.fifos.vrrp = g
-            .vrrp_notify_fifo
-            .as_ref()
-            .map(|p| FifoWriter::new(p.as_str(), OpenMode::ReadWrite, None));
+        self.fifos.global = super::procs::fifo_writer(cfg, "");
+        self.fifos.vrrp = super::procs::fifo_writer(cfg, "vrrp_");
         self.fifos.open();
         self.start_fifo_scripts(cfg);
     }

@@ -13,7 +13,8 @@
 #     INSTANCE "VI_1" STOP 104     (SIGTERM)
 #   the STOP notifies finish before the daemon exits (notify_stop sleeps 0.5 s first: without
 #   the shutdown wait it would die of PR_SET_PDEATHSIG half-way);
-#   vrrp_notify_fifo (missing: created by the daemon) with vrrp_notify_fifo_script: the script
+#   vrrp_notify_fifo (missing: created by the daemon, owned by its `nobody nogroup`) with
+#   vrrp_notify_fifo_script: the script
 #   is started with its own argument and then the FIFO path last, reads the same lines, gets
 #   SIGTERM at a reload (and a new one starts) and when the daemon stops, and the FIFO the
 #   daemon created is removed.
@@ -51,7 +52,7 @@ F2=$LAB_DIR/vrrp-fifo
 cat >"$LAB_DIR/a.conf" <<EOC
 global_defs {
     notify_fifo $F
-    vrrp_notify_fifo $F2
+    vrrp_notify_fifo $F2 nobody nogroup
     vrrp_notify_fifo_script "$FS fs-arg"
 }
 vrrp_script chk_ok {
@@ -99,6 +100,8 @@ lab_wait 3 nlines "$LAB_DIR/fifo.out" 2 >/dev/null || lab_fail "FIFO: no BACKUP 
 lab_wait 3 nlines "$LAB_DIR/calls" 4 >/dev/null || lab_fail "notify scripts: not 4 calls"
 lab_log "BACKUP then MASTER"
 [ -p "$F2" ] || lab_fail "vrrp_notify_fifo $F2 was not created"
+owner=$(stat -c %U:%G "$F2")
+[ "$owner" = nobody:nogroup ] || lab_fail "vrrp_notify_fifo $F2 is owned by $owner, not nobody:nogroup"
 lab_wait 3 test -s "$LAB_DIR/fs.args" >/dev/null
 [ "$(cat "$LAB_DIR/fs.args" 2>/dev/null)" = "$FS fs-arg $F2" ] ||
   lab_fail "vrrp_notify_fifo_script argv: '$(cat "$LAB_DIR/fs.args" 2>/dev/null)'"
