@@ -345,7 +345,14 @@ impl Daemon {
             gid: Some(p.gid),
         };
         process::spawn_exec(args.program(), ptrs.get(..=n).ok_or(())?, creds).map_err(|e| {
-            log::error!("cannot run {}: {}", p.display(), e);
+            // EINVAL is our own argument check; anything else is fork(2) failing, which
+            // keepalived reports with this line (lib/notify.c).
+            if e.raw_os_error() == Some(libc::EINVAL) {
+                log::error!("cannot run {}: {}", p.display(), e);
+            } else {
+                log::info!("Failed fork process");
+                log::debug!("fork for {}: {}", p.display(), e);
+            }
         })
     }
 
