@@ -1,8 +1,10 @@
 //! Events from outside the loop's own timers: SIGHUP reloads and rtnetlink notifications.
 
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use heapless::Vec;
 
-use super::iface::IfTable;
+use super::iface::{is_vip_on, IfTable, Iface};
 use super::run::Daemon;
 use crate::core::Event;
 use crate::sys::netlink::{self, NlEvent};
@@ -55,7 +57,8 @@ impl Daemon {
         }
         self.ifs = fresh;
         if let Ok(fd) = self.cmd_fd() {
-            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf) {
+            let snap = &mut self.nl_snap;
+            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf, snap) {
                 log::error!("Netlink dump: {}", e);
             }
         }
@@ -117,6 +120,8 @@ impl Daemon {
 
     fn on_nl_event(&mut self, ev: &NlEvent) {
         let t = now();
+        let cfg = self.core.config();
+        let ours = |n: &str, a| is_vip_on(cfg, n, a);
         match ev {
             NlEvent::Link {
                 deleted, ifindex, ..
@@ -124,7 +129,9 @@ impl Daemon {
                 let was = self.ifs.by_index(*ifindex).map(|i| i.up && i.running);
                 // A name we use that comes back under a new ifindex (deleted and recreated).
                 let fresh = !*deleted && self.ifs.by_index(*ifindex).is_none();
-                let Some(k) = self.ifs.apply(ev) else { return };
+                let Some(k) = self.ifs.apply(ev, ours) else {
+                    return;
+                };
                 if *deleted {
                     if let Some(i) = self.ifs.ifs.get(k) {
                         log::info!("Interface {} deleted", i.name);
@@ -163,8 +170,12 @@ impl Daemon {
                 addr,
                 ..
             } => {
-                if self.ifs.apply(ev).is_none() {
+                let before = self.ifs.by_index(*ifindex).map(|i| (i.ipv4, i.ll6));
+                let Some(k) = self.ifs.apply(ev, ours) else {
                     return;
+                };
+                if let (Some(b), Some(i)) = (before, self.ifs.ifs.get(k)) {
+                    log_address_change(b, i, *addr);
                 }
                 if *deleted {
                     if let Some(p) = self
@@ -181,13 +192,25 @@ impl Daemon {
                         self.core.handle(t, e, &mut self.acts);
                     }
                 }
-                if let Some(k) = self.ifs.ifs.iter().position(|i| i.ifindex == *ifindex) {
-                    self.report_iface(t, k);
-                }
+                self.report_iface(t, k);
             }
             _ => {}
         }
         self.apply();
+    }
+}
+
+/// keepalived's detail lines when an interface gets its first address of a family, or loses
+/// its last one (a replacement taking over is not logged).
+fn log_address_change(before: (Option<Ipv4Addr>, Option<Ipv6Addr>), i: &Iface, addr: IpAddr) {
+    let (had, has) = match addr {
+        IpAddr::V4(_) => (before.0.is_some(), i.ipv4.is_some()),
+        IpAddr::V6(_) => (before.1.is_some(), i.ll6.is_some()),
+    };
+    if !had && has {
+        log::debug!("Assigned address {} for interface {}", addr, i.name);
+    } else if had && !has {
+        log::debug!("Deassigned address {} from interface {}", addr, i.name);
     }
 }
 
