@@ -1,18 +1,23 @@
 //! Events from outside the loop's own timers: SIGHUP reloads and rtnetlink notifications.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::RawFd;
 
 use heapless::Vec;
 
 use super::iface::{is_vip_on, IfTable, Iface};
+use super::resync::DIFF_MAX;
 use super::run::Daemon;
-use crate::core::Event;
+use crate::core::{Event, State};
 use crate::sys::netlink::{self, NlEvent};
 use crate::sys::reactor::Slot;
 use crate::sys::timerfd::now;
 
 /// Max netlink datagrams read per loop turn.
 const NL_BURST: usize = 32;
+/// Max queued datagrams dropped before the re-dump after an overrun (the queue holds a
+/// socket buffer's worth; a few ms).
+const NL_DRAIN: usize = 8192;
 
 impl Daemon {
     /// SIGHUP: parse and validate the file completely; only a usable config reaches the core,
@@ -98,13 +103,24 @@ impl Daemon {
         let Some(fd) = self.reactor.fd(Slot::Netlink) else {
             return;
         };
+        let mut overrun = false;
         for _ in 0..NL_BURST {
             let n = match netlink::recv(fd, &mut self.nl_buf) {
                 Ok(Some(n)) => n,
                 Ok(None) => break,
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    log::info!(
+                        "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)"
+                    );
+                    overrun = true;
+                    break;
+                }
                 Err(e) => {
-                    // ENOBUFS: we lost notifications; a re-dump would be needed.
-                    log::warn!("Netlink: {}", e);
+                    log::info!(
+                        "Netlink: recvmsg error on monitor socket  - {} ({})",
+                        e.raw_os_error().unwrap_or(0),
+                        e
+                    );
                     break;
                 }
             };
@@ -116,6 +132,98 @@ impl Daemon {
                 self.on_nl_event(&ev);
             }
         }
+        if overrun {
+            self.resync(fd);
+        }
+    }
+
+    /// Notifications were lost (ENOBUFS on the monitor socket `mon`): re-read links and
+    /// addresses and feed what changed to the handler of notifications (interfaces gone, back,
+    /// up or down, addresses gained or lost, VIPs of a master deleted by someone else).
+    /// keepalived 2.2.7 only logs the overrun.
+    fn resync(&mut self, mon: RawFd) {
+        let t0 = now();
+        // What is still queued happened before the dump below, which shows its outcome.
+        for _ in 0..NL_DRAIN {
+            match netlink::recv(mon, &mut self.nl_buf) {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {}
+            }
+        }
+        let Ok(fd) = self.cmd_fd() else { return };
+        let snap = &mut self.nl_snap;
+        if let Err(e) = self.ifs.dump(fd, &mut self.nl_seq, &mut self.nl_buf, snap) {
+            log::warn!("Netlink: re-reading interfaces and addresses failed: {}", e);
+            return;
+        }
+        if self.nl_snap.truncated {
+            log::warn!(
+                "Netlink: more than {} addresses on our interfaces; lost ones go unnoticed",
+                super::resync::SNAP_ADDRS
+            );
+        } else {
+            // Deletions of ours whose notification was lost will not come any more.
+            let snap = &self.nl_snap;
+            self.expected_dels.retain(|(i, a)| snap.has(*i, *a));
+        }
+        let mut changes = 0;
+        let mut evs: Vec<NlEvent, DIFF_MAX> = Vec::new();
+        for k in 0..self.ifs.ifs.len() {
+            let cfg = self.core.config();
+            self.ifs
+                .diff_iface(k, &self.nl_snap, |n, a| is_vip_on(cfg, n, a), &mut evs);
+            changes += evs.len();
+            for ev in evs.iter() {
+                self.on_nl_event(ev);
+            }
+        }
+        if !self.nl_snap.truncated {
+            changes += self.resync_vips();
+        }
+        log::info!(
+            "Netlink: interfaces and addresses re-read after the overrun: {} changes ({} ms)",
+            changes,
+            (now() - t0).as_millis()
+        );
+    }
+
+    /// The VIPs of masters the dump no longer shows: deleted by someone else.
+    fn resync_vips(&mut self) -> usize {
+        let mut n = 0;
+        for i in 0..self.core.config().instances.len() {
+            let Some(inst) = self.core.config().instances.get(i) else {
+                continue;
+            };
+            let (vips, evips) = (inst.vips.range(), inst.evips.range());
+            for vi in vips.chain(evips) {
+                if self.core.instance(i).map(|r| r.state) != Some(State::Master) {
+                    break;
+                }
+                let cfg = self.core.config();
+                let (Some(inst), Some(v)) = (cfg.instances.get(i), cfg.vips.get(vi)) else {
+                    continue;
+                };
+                let dev = v.dev.as_ref().or(inst.interface.as_ref());
+                let Some(ifindex) = dev.and_then(|d| self.ifs.index_of(d)) else {
+                    continue;
+                };
+                let (addr, prefix) = (v.ip(), v.prefix);
+                if self.nl_snap.has(ifindex, addr) {
+                    continue;
+                }
+                n += 1;
+                let ev = NlEvent::Addr {
+                    deleted: true,
+                    ifindex,
+                    addr,
+                    prefix,
+                    scope: 0,
+                };
+                self.on_nl_event(&ev);
+            }
+        }
+        n
     }
 
     fn on_nl_event(&mut self, ev: &NlEvent) {
