@@ -14,6 +14,8 @@
 # ENOBUFS is provoked, not assumed: when the flood did not overrun the buffer (the log says
 # so), the test reports SKIP for the overrun part instead of failing, and still checks that
 # the view is right (the notifications then arrived).
+# Given a binary built with --features alloc-audit, it also checks that nothing was allocated
+# after start-up.
 # Usage: t-netlink-overrun.sh path/to/keepalived-rs   (N=5000 pairs of changes by default)
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -89,6 +91,15 @@ c=$(ip netns exec "$LAB-$b" $CRAFT count eth0 "$a2" 2.5)
 c1=$(ip netns exec "$LAB-$b" $CRAFT count eth0 "$aaddr" 1.5)
 [ "${c1%% *}" -eq 0 ] || lab_fail "adverts still from the removed $aaddr ($c1)"
 kill -0 "$pa" || lab_fail "A died"
+# Built with --features alloc-audit (target/alloc-audit, see t-alloc-audit.sh), the daemon
+# reports its allocations at stop: the re-read must not allocate.
+kill -TERM "$pa"
+lab_wait 5 bash -c "! kill -0 $pa 2>/dev/null" >/dev/null || lab_fail "A did not stop"
+if grep -q 'alloc-audit:' "$alog"; then
+  grep -q 'alloc-audit: 0 allocations after start-up' "$alog" ||
+    lab_fail "allocations after start-up: $(grep 'alloc-audit:' "$alog")"
+  lab_log "no allocation after start-up"
+fi
 if [ "$overrun" = 1 ]; then
   lab_log "PASS: overrun seen, view re-read: VIP deletion noticed, adverts from $a2 (${c%% *} in 2.5 s)"
 else
