@@ -1,16 +1,23 @@
 //! Events from outside the loop's own timers: SIGHUP reloads and rtnetlink notifications.
 
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::os::fd::RawFd;
+
 use heapless::Vec;
 
-use super::iface::IfTable;
+use super::iface::{is_vip_on, IfTable, Iface};
+use super::resync::DIFF_MAX;
 use super::run::Daemon;
-use crate::core::Event;
+use crate::core::{Event, State};
 use crate::sys::netlink::{self, NlEvent};
 use crate::sys::reactor::Slot;
 use crate::sys::timerfd::now;
 
 /// Max netlink datagrams read per loop turn.
 const NL_BURST: usize = 32;
+/// Max queued datagrams dropped before the re-dump after an overrun (the queue holds a
+/// socket buffer's worth; a few ms).
+const NL_DRAIN: usize = 8192;
 
 impl Daemon {
     /// SIGHUP: parse and validate the file completely; only a usable config reaches the core,
@@ -55,7 +62,8 @@ impl Daemon {
         }
         self.ifs = fresh;
         if let Ok(fd) = self.cmd_fd() {
-            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf) {
+            let snap = &mut self.nl_snap;
+            if let Err(e) = self.ifs.load(fd, &mut self.nl_seq, &mut self.nl_buf, snap) {
                 log::error!("Netlink dump: {}", e);
             }
         }
@@ -95,13 +103,24 @@ impl Daemon {
         let Some(fd) = self.reactor.fd(Slot::Netlink) else {
             return;
         };
+        let mut overrun = false;
         for _ in 0..NL_BURST {
             let n = match netlink::recv(fd, &mut self.nl_buf) {
                 Ok(Some(n)) => n,
                 Ok(None) => break,
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    log::info!(
+                        "Netlink: Receive buffer overrun on monitor socket - (No buffer space available)"
+                    );
+                    overrun = true;
+                    break;
+                }
                 Err(e) => {
-                    // ENOBUFS: we lost notifications; a re-dump would be needed.
-                    log::warn!("Netlink: {}", e);
+                    log::info!(
+                        "Netlink: recvmsg error on monitor socket  - {} ({})",
+                        e.raw_os_error().unwrap_or(0),
+                        e
+                    );
                     break;
                 }
             };
@@ -113,10 +132,104 @@ impl Daemon {
                 self.on_nl_event(&ev);
             }
         }
+        if overrun {
+            self.resync(fd);
+        }
+    }
+
+    /// Notifications were lost (ENOBUFS on the monitor socket `mon`): re-read links and
+    /// addresses and feed what changed to the handler of notifications (interfaces gone, back,
+    /// up or down, addresses gained or lost, VIPs of a master deleted by someone else).
+    /// keepalived 2.2.7 only logs the overrun.
+    fn resync(&mut self, mon: RawFd) {
+        let t0 = now();
+        // What is still queued happened before the dump below, which shows its outcome.
+        for _ in 0..NL_DRAIN {
+            match netlink::recv(mon, &mut self.nl_buf) {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {}
+            }
+        }
+        let Ok(fd) = self.cmd_fd() else { return };
+        let snap = &mut self.nl_snap;
+        if let Err(e) = self.ifs.dump(fd, &mut self.nl_seq, &mut self.nl_buf, snap) {
+            log::warn!("Netlink: re-reading interfaces and addresses failed: {}", e);
+            return;
+        }
+        if self.nl_snap.truncated {
+            log::warn!(
+                "Netlink: more than {} addresses on our interfaces; lost ones go unnoticed",
+                super::resync::SNAP_ADDRS
+            );
+        } else {
+            // Deletions of ours whose notification was lost will not come any more.
+            let snap = &self.nl_snap;
+            self.expected_dels.retain(|(i, a)| snap.has(*i, *a));
+        }
+        let mut changes = 0;
+        let mut evs: Vec<NlEvent, DIFF_MAX> = Vec::new();
+        for k in 0..self.ifs.ifs.len() {
+            let cfg = self.core.config();
+            self.ifs
+                .diff_iface(k, &self.nl_snap, |n, a| is_vip_on(cfg, n, a), &mut evs);
+            changes += evs.len();
+            for ev in evs.iter() {
+                self.on_nl_event(ev);
+            }
+        }
+        if !self.nl_snap.truncated {
+            changes += self.resync_vips();
+        }
+        log::info!(
+            "Netlink: interfaces and addresses re-read after the overrun: {} changes ({} ms)",
+            changes,
+            (now() - t0).as_millis()
+        );
+    }
+
+    /// The VIPs of masters the dump no longer shows: deleted by someone else.
+    fn resync_vips(&mut self) -> usize {
+        let mut n = 0;
+        for i in 0..self.core.config().instances.len() {
+            let Some(inst) = self.core.config().instances.get(i) else {
+                continue;
+            };
+            let (vips, evips) = (inst.vips.range(), inst.evips.range());
+            for vi in vips.chain(evips) {
+                if self.core.instance(i).map(|r| r.state) != Some(State::Master) {
+                    break;
+                }
+                let cfg = self.core.config();
+                let (Some(inst), Some(v)) = (cfg.instances.get(i), cfg.vips.get(vi)) else {
+                    continue;
+                };
+                let dev = v.dev.as_ref().or(inst.interface.as_ref());
+                let Some(ifindex) = dev.and_then(|d| self.ifs.index_of(d)) else {
+                    continue;
+                };
+                let (addr, prefix) = (v.ip(), v.prefix);
+                if self.nl_snap.has(ifindex, addr) {
+                    continue;
+                }
+                n += 1;
+                let ev = NlEvent::Addr {
+                    deleted: true,
+                    ifindex,
+                    addr,
+                    prefix,
+                    scope: 0,
+                };
+                self.on_nl_event(&ev);
+            }
+        }
+        n
     }
 
     fn on_nl_event(&mut self, ev: &NlEvent) {
         let t = now();
+        let cfg = self.core.config();
+        let ours = |n: &str, a| is_vip_on(cfg, n, a);
         match ev {
             NlEvent::Link {
                 deleted, ifindex, ..
@@ -124,7 +237,9 @@ impl Daemon {
                 let was = self.ifs.by_index(*ifindex).map(|i| i.up && i.running);
                 // A name we use that comes back under a new ifindex (deleted and recreated).
                 let fresh = !*deleted && self.ifs.by_index(*ifindex).is_none();
-                let Some(k) = self.ifs.apply(ev) else { return };
+                let Some(k) = self.ifs.apply(ev, ours) else {
+                    return;
+                };
                 if *deleted {
                     if let Some(i) = self.ifs.ifs.get(k) {
                         log::info!("Interface {} deleted", i.name);
@@ -163,8 +278,12 @@ impl Daemon {
                 addr,
                 ..
             } => {
-                if self.ifs.apply(ev).is_none() {
+                let before = self.ifs.by_index(*ifindex).map(|i| (i.ipv4, i.ll6));
+                let Some(k) = self.ifs.apply(ev, ours) else {
                     return;
+                };
+                if let (Some(b), Some(i)) = (before, self.ifs.ifs.get(k)) {
+                    log_address_change(b, i, *addr);
                 }
                 if *deleted {
                     if let Some(p) = self
@@ -181,13 +300,25 @@ impl Daemon {
                         self.core.handle(t, e, &mut self.acts);
                     }
                 }
-                if let Some(k) = self.ifs.ifs.iter().position(|i| i.ifindex == *ifindex) {
-                    self.report_iface(t, k);
-                }
+                self.report_iface(t, k);
             }
             _ => {}
         }
         self.apply();
+    }
+}
+
+/// keepalived's detail lines when an interface gets its first address of a family, or loses
+/// its last one (a replacement taking over is not logged).
+fn log_address_change(before: (Option<Ipv4Addr>, Option<Ipv6Addr>), i: &Iface, addr: IpAddr) {
+    let (had, has) = match addr {
+        IpAddr::V4(_) => (before.0.is_some(), i.ipv4.is_some()),
+        IpAddr::V6(_) => (before.1.is_some(), i.ll6.is_some()),
+    };
+    if !had && has {
+        log::debug!("Assigned address {} for interface {}", addr, i.name);
+    } else if had && !has {
+        log::debug!("Deassigned address {} from interface {}", addr, i.name);
     }
 }
 

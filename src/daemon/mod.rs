@@ -26,6 +26,7 @@ pub mod exec;
 pub mod iface;
 pub mod pace;
 pub mod procs;
+pub mod resync;
 pub mod run;
 pub mod smtp;
 pub mod sockets;

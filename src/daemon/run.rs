@@ -9,7 +9,8 @@ use heapless::Vec;
 
 use super::children::Children;
 use super::dump::Dump;
-use super::iface::{IfTable, SeenAddrs};
+use super::iface::IfTable;
+use super::resync::Snapshot;
 use crate::config::Config;
 use crate::core::{Actions, Core, Event, IfInfo};
 use crate::sys::netlink;
@@ -57,6 +58,9 @@ pub struct Daemon {
     pub(super) rx: [u8; 4096],
     pub(super) tx: [u8; 4096],
     pub(super) nl_buf: [u8; 16384],
+    /// The last dump of links and addresses (at start, on reload, after a netlink overrun);
+    /// allocated once.
+    pub(super) nl_snap: Box<Snapshot>,
     pub(super) expected_dels: Vec<(u32, IpAddr), MAX_EXPECTED_DELS>,
     pub(super) stopping: bool,
     pub(super) alloc_baseline: Option<usize>,
@@ -96,6 +100,7 @@ impl Daemon {
             rx: [0; 4096],
             tx: [0; 4096],
             nl_buf: [0; 16384],
+            nl_snap: Box::default(),
             expected_dels: Vec::new(),
             stopping: false,
             alloc_baseline: None,
@@ -129,7 +134,8 @@ impl Daemon {
         let cmd = netlink::open(0)?;
         d.reactor.add(cmd, Slot::NetlinkCmd)?;
         let fd = d.cmd_fd()?;
-        let seen = d.ifs.load(fd, &mut d.nl_seq, &mut d.nl_buf)?;
+        d.ifs
+            .load(fd, &mut d.nl_seq, &mut d.nl_buf, &mut d.nl_snap)?;
         for i in d.ifs.ifs.iter() {
             if i.ifindex == 0 {
                 log::warn!("WARNING - interface {} doesn't exist", i.name);
@@ -137,7 +143,7 @@ impl Daemon {
                 log::info!("Assigned address {} for interface {}", a, i.name);
             }
         }
-        d.remove_stale_vips(&seen);
+        d.remove_stale_vips();
         d.open_sockets();
         d.pacer = super::pace::Pacer::new(super::events::apply_scheduling(&cfg.global.sched));
         let t = now();
@@ -200,8 +206,9 @@ impl Daemon {
     }
 
     /// keepalived removes the VIPs a crashed run may have left ("(VI_1) removing VIPs.").
-    fn remove_stale_vips(&mut self, seen: &SeenAddrs) {
+    fn remove_stale_vips(&mut self) {
         let cfg = self.core.config();
+        let seen = &self.nl_snap.addrs;
         let mut stale: Vec<(u32, usize, u16), 256> = Vec::new();
         // The core logs "(VI_1) removing VIPs." when the instance starts; this only deletes.
         for (ii, inst) in cfg.instances.iter().enumerate() {

@@ -14,6 +14,10 @@
 #                 with the VIP, and its adverts reach B's namespace
 #   link_master   A's eth0 deleted → FAULT; recreated → MASTER with the VIP on the new eth0,
 #                 adverts on the wire
+#   second_addr   A gets a second address in the same /24 (promote_secondaries on, so the
+#                 kernel keeps it when the first goes); A's first address removed → no FAULT
+#                 (keepalived takes the interface's other address), A stays MASTER with the
+#                 VIP, and its adverts now come from the second address, none from the first
 # Usage: t-iface-faults.sh path/to/keepalived-rs   (KA_COMPARE=0 skips keepalived)
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -139,6 +143,23 @@ run_seq() {
   [ "${c%% *}" -ge 2 ] || lab_fail "$impl: A's adverts do not reach the wire from the new eth0 ($c)"
   alive link_master
   note "link_master: FAULT after ${t} ms, MASTER ${t2} ms after the new eth0; adverts seen in 2.5 s: ${c%% *}"
+
+  # 6. the first address removed while another remains
+  a2="${aaddr%.*}.$((${aaddr##*.} + 20))"
+  ip netns exec "$LAB-$a" sysctl -qw net.ipv4.conf.eth0.promote_secondaries=1
+  ip -n "$LAB-$a" addr add "$a2/24" dev eth0
+  n=$(entered FAULT)
+  ip -n "$LAB-$a" addr del "$aaddr/24" dev eth0
+  ip -n "$LAB-$a" -br addr show dev eth0 | grep -qw "$a2" || lab_fail "$impl: the kernel dropped $a2 too"
+  sleep 2
+  [ "$(entered FAULT)" -eq "$n" ] || lab_fail "$impl: FAULT although $a2 remains"
+  lab_has_addr "$a" "$vip" || lab_fail "$impl: the VIP left with the first address"
+  c=$(ip netns exec "$LAB-$b" $CRAFT count eth0 "$a2" 2.5)
+  [ "${c%% *}" -ge 2 ] || lab_fail "$impl: no adverts from the remaining address $a2 ($c)"
+  c1=$(ip netns exec "$LAB-$b" $CRAFT count eth0 "$aaddr" 1.5)
+  [ "${c1%% *}" -eq 0 ] || lab_fail "$impl: adverts still from the removed $aaddr ($c1)"
+  alive second_addr
+  note "second_addr: no FAULT, adverts from $a2 in 2.5 s: ${c%% *}, from $aaddr: ${c1%% *}"
 
   grep -o 'Entering [A-Z]* STATE' "$alog" | awk '{print $2}' | tr '\n' ' ' >"$LAB_DIR/seq.$impl"
   kill -TERM "$pa"
