@@ -32,6 +32,7 @@ if [ "$c" -ge "$N" ]; then
     echo "owns all $N VIPs, but the log has: $(grep 'queue full' "$LAB/a.log" | head -3 | tr '\n' ' ' | cut -c1-300)"
     exit 1
   fi
+  anon=
   if [ -n "${SMOKE_MAX_ANON_KB:-}" ]; then
     sleep 1
     set -- $(tree_mem "$PID_a")
@@ -39,7 +40,9 @@ if [ "$c" -ge "$N" ]; then
       echo "owns all $N VIPs, but RssAnon is $4 KiB (limit $SMOKE_MAX_ANON_KB KiB)"
       exit 1
     fi
+    anon="; RssAnon $4 KiB (limit $SMOKE_MAX_ANON_KB KiB)"
   fi
+  echo "smoke: owns all $N VIPs within $((i / 10)).$((i % 10)) s of the launch${anon}"
   exit 0
 fi
 if kill -0 "$PID_a" 2>/dev/null; then
