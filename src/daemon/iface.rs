@@ -100,6 +100,19 @@ pub struct SeenAddr {
     pub scope: u8,
 }
 
+impl SeenAddr {
+    /// The notification that announces this address.
+    pub fn added(&self) -> NlEvent {
+        NlEvent::Addr {
+            deleted: false,
+            ifindex: self.ifindex,
+            addr: self.addr,
+            prefix: self.prefix,
+            scope: self.scope,
+        }
+    }
+}
+
 /// Whether `addr` is one of the configured VIPs / eVIPs that live on interface `ifname` (their
 /// `dev`, else their instance's interface): keepalived never takes such an address as the
 /// interface's own.
@@ -183,14 +196,7 @@ impl IfTable {
             self.apply(ev, |_, _| false);
         }
         for a in snap.addrs.iter() {
-            let ev = NlEvent::Addr {
-                deleted: false,
-                ifindex: a.ifindex,
-                addr: a.addr,
-                prefix: a.prefix,
-                scope: a.scope,
-            };
-            self.apply(&ev, |_, _| false);
+            self.apply(&a.added(), |_, _| false);
         }
         Ok(())
     }

@@ -166,13 +166,7 @@ impl IfTable {
                 continue;
             }
             *n += 1;
-            let _ = out.push(NlEvent::Addr {
-                deleted: false,
-                ifindex: a.ifindex,
-                addr: a.addr,
-                prefix: a.prefix,
-                scope: a.scope,
-            });
+            let _ = out.push(a.added());
         }
         if same && !snap.truncated {
             lost(e, snap, out);

@@ -68,14 +68,7 @@ fn loaded(s: &Snapshot) -> IfTable {
         t.apply(l, vip);
     }
     for a in s.addrs.iter() {
-        let ev = NlEvent::Addr {
-            deleted: false,
-            ifindex: a.ifindex,
-            addr: a.addr,
-            prefix: a.prefix,
-            scope: a.scope,
-        };
-        t.apply(&ev, vip);
+        t.apply(&a.added(), vip);
     }
     t
 }
