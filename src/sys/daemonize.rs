@@ -1,9 +1,34 @@
 //! Detach from the terminal: fork, setsid, fork again, chdir /, std streams on /dev/null.
 //! Called before any descriptor is opened, so nothing but the std streams needs care.
 
+use core::ffi::c_int;
+
 use std::io;
 
 use super::cvt;
+
+/// Make sure descriptors 0, 1 and 2 are open, on /dev/null where they were closed. An init
+/// script or CI harness may start us with them closed; the first socket would then take one
+/// and the console logger (`-l`) would write log lines into it, onto the wire. Async-signal
+/// safe (only open/fcntl), and called first thing in `main`.
+pub fn open_std_streams() {
+    for fd in 0..=2 as c_int {
+        // SAFETY: F_GETFD only queries the descriptor.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } >= 0 {
+            continue;
+        }
+        // SAFETY: NUL-terminated literal; open returns the lowest free descriptor, which is
+        // `fd` itself as the lower ones were checked open already.
+        let got = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+        if got >= 0 && got != fd {
+            // SAFETY: moving our own descriptor into place.
+            unsafe {
+                libc::dup2(got, fd);
+                libc::close(got);
+            }
+        }
+    }
+}
 
 /// Daemonise. Returns in the grandchild only; the parents exit 0.
 pub fn daemonize() -> io::Result<()> {
@@ -36,4 +61,42 @@ pub fn daemonize() -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In a forked child (only async-signal-safe calls there): with stdin and stderr closed,
+    /// both come back on /dev/null and the next descriptor opened is above 2.
+    #[test]
+    fn closed_std_streams_are_reopened() {
+        // SAFETY: the child only calls close/open/fcntl/fstat/_exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            // SAFETY: as above.
+            unsafe {
+                libc::close(0);
+                libc::close(2);
+                open_std_streams();
+                let ok = [0, 1, 2]
+                    .iter()
+                    .all(|&fd| libc::fcntl(fd, libc::F_GETFD) >= 0);
+                let mut st: libc::stat = core::mem::zeroed();
+                let null = libc::fstat(0, &mut st) == 0
+                    && (st.st_mode & libc::S_IFMT) == libc::S_IFCHR
+                    && st.st_rdev == libc::makedev(1, 3);
+                let next = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
+                libc::_exit(if ok && null && next > 2 { 0 } else { 1 });
+            }
+        }
+        let mut status = 0;
+        // SAFETY: waiting for our own child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "{status:#x}"
+        );
+    }
 }

@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# `-l` on a serial console: the daemon runs on a pseudo-terminal (script(1)), as on a
+# `-l` on a serial console: the daemon runs on a pseudo-terminal (on-pty.py), as on a
 # gateway's console; every line it prints fits 80 columns and carries no escape codes, and a
 # long message (the socket pool line) is wrapped, not lost.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(readlink -f "${1:?usage: t-serial-console.sh path/to/keepalived-rs}")
 . "$here/../interop/lib.sh"
-command -v script >/dev/null || die "script(1) missing (util-linux)"
 trap lab_cleanup EXIT
 lab_up 1
 STATE=MASTER PRIO=255 AUTH=PASS gen_conf a "$LAB/a.conf"
-ip netns exec "$P-a" timeout -s TERM 6 script -q -e -c \
-  "$BIN -n -l -D -f $LAB/a.conf -p $LAB/a.pid -r $LAB/a.vrrp.pid" "$LAB/tty.txt" >/dev/null 2>&1
-# script(1) frames the session with its own header and footer lines: not ours.
-tr -d '\r' <"$LAB/tty.txt" | grep -a -v -E '^Script (started|done) on ' >"$LAB/console.txt"
+# The pty must not depend on our own stdin (CI runs us with it closed).
+ip netns exec "$P-a" python3 "$here/../tools/on-pty.py" 6 "$LAB/tty.txt" \
+  "$BIN" -n -l -D -f "$LAB/a.conf" -p "$LAB/a.pid" -r "$LAB/a.vrrp.pid" </dev/null >/dev/null 2>&1
+tr -d '\r' <"$LAB/tty.txt" >"$LAB/console.txt"
 lines=$(grep -c . "$LAB/console.txt")
 wide=$(awk 'length($0) > 80' "$LAB/console.txt" | wc -l)
 esc=$(grep -a -c $'\e' "$LAB/console.txt")

@@ -12,7 +12,8 @@ for t in "$@"; do
   echo "=== $name"
   t0=$(date +%s)
   # Into a file, not a pipe: a daemon a test leaves behind must not keep a reader waiting.
-  timeout "$limit" "$t" "$bin" >"$logs/$name.log" 2>&1 &
+  # stdin on /dev/null: a test must not depend on how the harness started us (CI closes it).
+  timeout "$limit" "$t" "$bin" </dev/null >"$logs/$name.log" 2>&1 &
   pid=$!
   tail -n +1 -f --pid="$pid" "$logs/$name.log"
   wait "$pid"
