@@ -13,7 +13,9 @@ for t in "$@"; do
   t0=$(date +%s)
   # Into a file, not a pipe: a daemon a test leaves behind must not keep a reader waiting.
   # stdin on /dev/null: a test must not depend on how the harness started us (CI closes it).
-  timeout "$limit" "$t" "$bin" </dev/null >"$logs/$name.log" 2>&1 &
+  # The file exists before tail opens it (the background job may not have opened it yet).
+  : >"$logs/$name.log"
+  timeout "$limit" "$t" "$bin" </dev/null >>"$logs/$name.log" 2>&1 &
   pid=$!
   tail -n +1 -f --pid="$pid" "$logs/$name.log"
   wait "$pid"
