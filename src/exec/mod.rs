@@ -1,4 +1,4 @@
-//! Running configured commands: command lines → argv (`argv`), and keepalived's script
+//! Running configured commands: command lines → words (`words`) → argv (`argv`), and keepalived's script
 //! security rules and script users (`security`).
 //!
 //! Everything here runs at config load; the loop then spawns from the prepared, fixed-size
@@ -6,6 +6,7 @@
 
 pub mod argv;
 pub mod security;
+pub mod words;
 
 use core::fmt;
 

@@ -10,6 +10,7 @@
 use core::fmt::Write;
 
 pub mod fifo;
+pub mod mail;
 pub mod smtp;
 pub mod smtp_conn;
 

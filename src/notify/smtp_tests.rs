@@ -1,4 +1,8 @@
 use super::*;
+use crate::config::model::Global;
+use crate::notify::mail::text;
+use crate::notify::{Event, Subject};
+use crate::time::Duration;
 
 fn cfg(to: &[&str]) -> SmtpConfig {
     let mut v = Vec::new();
