@@ -99,6 +99,9 @@ pub enum LogMsg {
     ScriptStillRunning { script: u16 },
     /// `VRRP_Script(chk) considered successful on reload`
     ScriptReloadOk { script: u16 },
+    /// `Quorum gained for tracked process NAME` / `Quorum lost ...` (`process` indexes
+    /// `Config::track_processes`)
+    ProcessQuorum { process: u16, up: bool },
     /// A received advert dropped by the checks (`(VI_1) invalid TTL/HL. ...`, see [`RxDrop`]).
     Rx { inst: u16, why: RxDrop },
     /// `(VI_1) IPSEC-AH : Syncing seq_num - Increment seq`
@@ -341,6 +344,15 @@ impl fmt::Display for Display<'_> {
                 f,
                 "Track script {} is already running, expect idle - skipping run",
                 sname(c, script)
+            ),
+            ProcessQuorum { process, up } => write!(
+                f,
+                "Quorum {} for tracked process {}",
+                if up { "gained" } else { "lost" },
+                c.track_processes
+                    .get(process as usize)
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("?")
             ),
             AhSync { inst } => write!(
                 f,
