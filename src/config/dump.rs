@@ -592,7 +592,7 @@ fn track_process(o: &mut String, p: &crate::config::TrackProcess) {
     if p.full_command {
         o.push_str("    full_command\n");
     }
-    if p.weight != 0 {
+    if p.weight != 0 || p.weight_reverse {
         let rev = if p.weight_reverse { " reverse" } else { "" };
         let _ = writeln!(o, "    weight {}{rev}", p.weight);
     }
