@@ -83,7 +83,7 @@ impl Core {
             let Some(rt) = self.procs.get_mut(p) else {
                 continue;
             };
-            if !rt.due_at.is_some_and(|t| t <= now) {
+            if rt.due_at.is_none_or(|t| t > now) {
                 continue;
             }
             rt.due_at = None;
