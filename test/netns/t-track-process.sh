@@ -6,7 +6,8 @@
 #     process bonus", a back to 100 and b (110) takes the VIP; starting it again → a at 120
 #     takes the VIP back (preempt);
 #   - "main" (weight 0, the default) killed → a enters FAULT and b takes the VIP; started
-#     again → a leaves FAULT and is MASTER again.
+#     again → a leaves FAULT and is MASTER again;
+#   - a reload (SIGHUP) keeps the counts: no quorum change, a stays MASTER.
 # Every wait is bounded with a generous margin (scan period 1 s + Master_Down_Interval
 # ~3.6 s, on a loaded 2-core machine).
 # Usage: t-track-process.sh path/to/keepalived-rs
@@ -106,4 +107,12 @@ start_sleeper "$MAIN" PID_MAIN
 lab_wait 5 has "Quorum gained for tracked process main" "$LA" >/dev/null || lab_fail "main start not seen"
 lab_wait 15 vip_on a b >/dev/null || lab_fail "a did not leave FAULT and take the VIP back"
 [ "$(count "(VI_1) Entering MASTER STATE" "$LA")" -gt "$n" ] || lab_fail "a not MASTER again"
-lab_log "PASS: track_process (weight 20 priority, weight 0 FAULT, both ways, via /proc scans)"
+# A reload (SIGHUP) keeps the counts: no quorum change, a stays MASTER.
+lost=$(count "Quorum lost" "$LA")
+kill -HUP "$(cat "$LAB_DIR/a.pid")" || lab_fail "no pid file for a"
+lab_wait 5 has "Reload complete" "$LA" >/dev/null || lab_fail "no 'Reload complete'"
+sleep 2.5
+[ "$(count "Quorum lost" "$LA")" = "$lost" ] || lab_fail "a reload lost a quorum"
+vip_on a b || lab_fail "a not MASTER after the reload"
+lab_log "reload: counts kept, a still MASTER"
+lab_log "PASS: track_process (weight 20 priority, weight 0 FAULT, both ways, reload, via /proc scans)"
