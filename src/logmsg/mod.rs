@@ -481,10 +481,36 @@ mod tests {
                     fall: 1,
                     init_fail: false,
                 });
+                let mut pn = crate::config::Name::new();
+                let _ = pn.push_str("nginx");
+                let _ = cfg.track_processes.push(crate::config::TrackProcess {
+                    name: pn,
+                    process: Default::default(),
+                    params: Default::default(),
+                    has_params: false,
+                    param_match: Default::default(),
+                    full_command: false,
+                    weight: 0,
+                    weight_reverse: false,
+                    quorum: 1,
+                    quorum_max: u32::MAX,
+                    fork_delay: Default::default(),
+                    terminate_delay: Default::default(),
+                });
                 let a: IpAddr = "192.0.2.11".parse().unwrap_or(IpAddr::V4([0; 4].into()));
                 let v: IpAddr = "192.0.2.100".parse().unwrap_or(IpAddr::V4([0; 4].into()));
                 let cases: &[(LogMsg, &str, bool)] = &[
                     (LogMsg::EnteringMaster { inst: 0 }, "(VI_1) Entering MASTER STATE", false),
+                    (
+                        LogMsg::ProcessQuorum { process: 0, up: false },
+                        "Quorum lost for tracked process nginx",
+                        false,
+                    ),
+                    (
+                        LogMsg::ProcessQuorum { process: 0, up: true },
+                        "Quorum gained for tracked process nginx",
+                        false,
+                    ),
                     (
                         LogMsg::EnteringBackup { inst: 0, init: true },
                         "(VI_1) Entering BACKUP STATE (init)",
