@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
 
-use keepalived_rs::config::{self, Auth, Family, InitialState, LoadOptions, Scope, TrackTarget};
+use keepalived_rs::config::{
+    self, Auth, Family, InitialState, LoadOptions, ParamMatch, Scope, TrackTarget,
+};
 use keepalived_rs::time::Duration;
 
 fn ip(s: &str) -> IpAddr {
@@ -125,6 +127,31 @@ fn full_config_fields() {
     );
     assert_eq!((tf.init_value, tf.init_overwrite), (Some(5), true));
     assert_eq!(c.track_files[1].weight, 1);
+    // Process trackers.
+    assert_eq!(c.track_processes.len(), 2);
+    let p = &c.track_processes[0];
+    assert_eq!(
+        (p.name.as_str(), p.process.as_str(), p.params.as_str()),
+        ("tp_web", "/usr/sbin/web server", "-f\0/etc/web 1.conf\0")
+    );
+    assert_eq!(
+        (p.param_match, p.full_command, p.has_params),
+        (ParamMatch::Initial, true, true)
+    );
+    assert_eq!(
+        (p.weight, p.weight_reverse, p.quorum, p.quorum_max),
+        (-5, true, 2, 4)
+    );
+    assert_eq!(
+        (p.fork_delay, p.terminate_delay),
+        (Duration::from_millis(1500), Duration::from_secs(2))
+    );
+    let q = &c.track_processes[1];
+    assert_eq!(
+        (q.process.as_str(), q.full_command, q.param_match, q.weight),
+        ("sleeper", false, ParamMatch::None, 0)
+    );
+    assert_eq!((q.quorum, q.quorum_max), (1, u32::MAX));
 
     // Instances: VI_LAB_ONLY is @lab only, VI_NOT_IN_TEST is @^test.
     let names: Vec<&str> = c.instances.iter().map(|i| i.name.as_str()).collect();
@@ -175,7 +202,7 @@ fn full_config_fields() {
     assert_eq!(r[1].kind, 6);
     assert_eq!((r[2].dst, r[2].prefix), (Some(ip("0.0.0.0")), 0));
     let t = c.tracks_of(m.tracks);
-    assert_eq!(t.len(), 4);
+    assert_eq!(t.len(), 6);
     assert_eq!(
         (t[0].target.clone(), t[0].weight, t[0].reverse),
         (TrackTarget::Script(0), Some(10), false)
@@ -184,8 +211,16 @@ fn full_config_fields() {
         (t[1].target.clone(), t[1].weight, t[1].reverse),
         (TrackTarget::File(0), Some(3), true)
     );
-    assert!(matches!(&t[2].target, TrackTarget::Interface(n) if n.as_str() == "eth2"));
-    assert_eq!(t[2].weight, Some(-30));
+    assert_eq!(
+        (t[2].target.clone(), t[2].weight, t[2].reverse),
+        (TrackTarget::Process(1), Some(7), true)
+    );
+    assert_eq!(
+        (t[3].target.clone(), t[3].weight),
+        (TrackTarget::Process(0), None)
+    );
+    assert!(matches!(&t[4].target, TrackTarget::Interface(n) if n.as_str() == "eth2"));
+    assert_eq!(t[4].weight, Some(-30));
     assert!(m.dont_track_primary);
     let n = &m.notifies;
     let master = n.master.and_then(|id| c.command(id));

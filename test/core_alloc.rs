@@ -197,3 +197,59 @@ fn core_new_and_reload_on_a_small_stack() {
         .expect("spawn");
     assert_eq!(h.join().expect("no stack overflow"), 1);
 }
+
+/// Process counts (`vrrp_track_process`), with their delays and the FAULT they cause,
+/// allocate nothing either.
+#[test]
+fn track_process_events_allocate_nothing() {
+    big(|| {
+        let text = "vrrp_track_process p {\n process srv\n delay 0.5\n}\n\
+                    vrrp_track_process q {\n process web\n weight 10 reverse\n quorum 2\n}\n\
+                    vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n \
+                    virtual_ipaddress {\n 192.0.2.100\n }\n track_process {\n p\n q\n }\n}\n";
+        let loaded = keepalived_rs::config::parse_str("t.conf", text, &Default::default());
+        let cfg = loaded.config.expect("config");
+        let mut core = Core::new(&cfg);
+        let mut out = Actions::new();
+        let eth0 = IfInfo {
+            name: "eth0",
+            ifindex: 1,
+            up: true,
+            ipv4: Some([192, 0, 2, 10].into()),
+            ll6: None,
+            mac: [0; 6],
+        };
+        core.handle(Instant::ZERO, Event::Interface(eth0), &mut out);
+        let ev = |process, count| Event::TrackProcess { process, count };
+        core.handle(Instant::ZERO, ev(0, 1), &mut out);
+        out.clear();
+        let before = count();
+        let mut now = Instant::from_secs(1);
+        core.handle(now, Event::Start, &mut out);
+        out.clear();
+        let mut faults = 0;
+        for step in 0..2000u32 {
+            now += Duration::from_millis(100);
+            while let Some(d) = core.next_deadline() {
+                if d > now {
+                    break;
+                }
+                core.handle(d, Event::Timer, &mut out);
+                out.clear();
+            }
+            if step % 50 == 0 {
+                core.handle(now, ev(0, step / 50 % 2), &mut out);
+            }
+            if step % 30 == 0 {
+                core.handle(now, ev(1, step / 30 % 4), &mut out);
+            }
+            if core.instances().first().map(|r| r.state) == Some(State::Fault) {
+                faults += 1;
+            }
+            out.clear();
+        }
+        let n = count() - before;
+        assert!(faults > 0, "the run went through FAULT");
+        assert_eq!(n, 0, "allocations in steady state");
+    });
+}

@@ -9,7 +9,8 @@
 //! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T ifgone IFINDEX`, `@T start`, `@T end`, `@T shutdown`
 //! - `@T advert key=value...` (src, prio, vrid, ttl, version, int (cs), addrs=a,b, naddr,
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
-//! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`
+//! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`,
+//!   `@T process NAME COUNT` (matching processes of a `vrrp_track_process`)
 //! - `@T vipdel ADDR`, `@T reload` (applies the `reload ...` config lines)
 //! - `@T arp IFINDEX SENDER_IP SENDER_MAC`: an ARP request/reply seen on the interface (the
 //!   scenario interfaces' own MAC is 02:00:00:00:00:01)
@@ -262,6 +263,21 @@ fn run_scenario(dir: &Path) -> String {
                 let value = words[2].parse().unwrap();
                 r.core
                     .handle(now, Event::TrackFile { file: idx, value }, &mut r.out);
+            }
+            Some("process") => {
+                let idx = r
+                    .core
+                    .config()
+                    .track_processes
+                    .iter()
+                    .position(|s| s.name == words[1])
+                    .unwrap() as u16;
+                let count = words[2].parse().unwrap();
+                let ev = Event::TrackProcess {
+                    process: idx,
+                    count,
+                };
+                r.core.handle(now, ev, &mut r.out);
             }
             Some("vipdel") => {
                 let addr = words[1].parse().unwrap();

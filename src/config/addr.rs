@@ -196,12 +196,12 @@ pub fn parse_route(c: &mut Ctx<'_>, words: &[Word]) -> Option<Route> {
     Some(r)
 }
 
-/// `track_script|track_interface|track_file { NAME [weight N [reverse|noreverse]] ... }`.
+/// `track_script|track_interface|track_file|track_process { NAME [weight N [reverse|noreverse]] ... }`.
 pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
     let kind = s.kw().to_string();
     for st in c.want_block(s) {
         let cap = crate::limits::MAX_TRACKS;
-        let what = "track_script/track_interface/track_file entries";
+        let what = "track_script/track_interface/track_file/track_process entries";
         if c.full(out.len(), cap, st.span, what, "MAX_TRACKS") {
             return;
         }
@@ -211,6 +211,7 @@ pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
         let target = match kind.as_str() {
             "track_script" => c.text(first).map(RawTarget::Script),
             "track_file" => c.text(first).map(RawTarget::File),
+            "track_process" => c.text(first).map(RawTarget::Process),
             _ => c.text(first).map(RawTarget::Interface),
         };
         let Some(target) = target else { continue };
@@ -221,7 +222,7 @@ pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
             span: st.span,
         };
         let mut it = st.words.iter().skip(1);
-        let (lo, hi) = if kind == "track_file" {
+        let (lo, hi) = if kind == "track_file" || kind == "track_process" {
             (-254, 254)
         } else {
             (-253, 253)

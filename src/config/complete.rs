@@ -27,6 +27,7 @@ pub struct Done {
 pub struct Names<'a> {
     pub scripts: &'a [(Name, i16)],
     pub files: &'a [(Name, i16)],
+    pub processes: &'a [(Name, i16)],
 }
 
 /// Ethernet MTU keepalived assumes when it checks that the VIPs fit in one advert.
@@ -469,6 +470,16 @@ pub fn resolve_tracks(
                     continue;
                 }
             },
+            RawTarget::Process(s) => match names.processes.iter().position(|(x, _)| x == s) {
+                Some(i) => TrackTarget::Process(i as u16),
+                None => {
+                    d.warn(
+                        t.span,
+                        format!("({owner}) track process {s} not found, ignoring..."),
+                    );
+                    continue;
+                }
+            },
             RawTarget::Interface(i) => TrackTarget::Interface(i.clone()),
         };
         if out.iter().any(|(x, _): &(Track, Span)| x.target == target) {
@@ -490,18 +501,20 @@ pub fn resolve_tracks(
             t.span,
         ));
     }
-    // Canonical order (scripts, files, interfaces; each as written) so that `-d` round-trips.
+    // Canonical order (scripts, files, processes, interfaces; each as written) so that `-d`
+    // round-trips.
     out.sort_by_key(|(t, _)| match t.target {
         TrackTarget::Script(_) => 0,
         TrackTarget::File(_) => 1,
-        TrackTarget::Interface(_) => 2,
+        TrackTarget::Process(_) => 2,
+        TrackTarget::Interface(_) => 3,
     });
     out
 }
 
 fn target_name(t: &RawTarget) -> &str {
     match t {
-        RawTarget::Script(s) | RawTarget::File(s) => s,
+        RawTarget::Script(s) | RawTarget::File(s) | RawTarget::Process(s) => s,
         RawTarget::Interface(i) => i,
     }
 }
@@ -514,6 +527,7 @@ pub fn effective_weight(t: &Track, names: &Names<'_>) -> i16 {
     match t.target {
         TrackTarget::Script(i) => names.scripts.get(i as usize).map_or(0, |x| x.1),
         TrackTarget::File(i) => names.files.get(i as usize).map_or(0, |x| x.1),
+        TrackTarget::Process(i) => names.processes.get(i as usize).map_or(0, |x| x.1),
         TrackTarget::Interface(_) => 0,
     }
 }

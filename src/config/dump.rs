@@ -130,7 +130,12 @@ fn route(r: &Route) -> String {
 }
 
 fn tracks(o: &mut String, c: &Config, list: &[Track], ind: &str) {
-    for kind in ["track_script", "track_file", "track_interface"] {
+    for kind in [
+        "track_script",
+        "track_file",
+        "track_process",
+        "track_interface",
+    ] {
         let mut body = String::new();
         for t in list {
             let name = match (&t.target, kind) {
@@ -139,6 +144,9 @@ fn tracks(o: &mut String, c: &Config, list: &[Track], ind: &str) {
                 }
                 (TrackTarget::File(i), "track_file") => {
                     c.track_files.get(*i as usize).map(|s| s.name.as_str())
+                }
+                (TrackTarget::Process(i), "track_process") => {
+                    c.track_processes.get(*i as usize).map(|s| s.name.as_str())
                 }
                 (TrackTarget::Interface(n), "track_interface") => Some(n.as_str()),
                 _ => None,
@@ -517,6 +525,9 @@ pub fn dump(c: &Config) -> String {
         }
         o.push_str("}\n");
     }
+    for p in &c.track_processes {
+        track_process(&mut o, p);
+    }
     for i in &c.instances {
         instance(&mut o, c, i);
     }
@@ -561,4 +572,49 @@ fn quote_always(s: &str) -> String {
     } else {
         format!("\"{q}\"")
     }
+}
+
+/// A `vrrp_track_process` block, in the form the parser reads back.
+fn track_process(o: &mut String, p: &crate::config::TrackProcess) {
+    use crate::config::ParamMatch;
+    let _ = writeln!(o, "\nvrrp_track_process {} {{", quote(&p.name));
+    let _ = write!(o, "    process {}", quote(&p.process));
+    for a in p.params.split('\0').filter(|a| !a.is_empty()) {
+        let _ = write!(o, " {}", quote(a));
+    }
+    o.push('\n');
+    match p.param_match {
+        ParamMatch::None => {}
+        ParamMatch::Exact => o.push_str("    param_match\n"),
+        ParamMatch::Partial => o.push_str("    param_match partial\n"),
+        ParamMatch::Initial => o.push_str("    param_match initial\n"),
+    }
+    if p.full_command {
+        o.push_str("    full_command\n");
+    }
+    if p.weight != 0 || p.weight_reverse {
+        let rev = if p.weight_reverse { " reverse" } else { "" };
+        let _ = writeln!(o, "    weight {}{rev}", p.weight);
+    }
+    if p.quorum_max != u32::MAX {
+        let _ = writeln!(o, "    quorum_max {}", p.quorum_max);
+    }
+    if p.quorum != 1 && p.quorum_max != 0 {
+        let _ = writeln!(o, "    quorum {}", p.quorum);
+    }
+    if !p.fork_delay.is_zero() {
+        let _ = writeln!(
+            o,
+            "    fork_delay {}",
+            super::parser::fmt_secs(p.fork_delay)
+        );
+    }
+    if !p.terminate_delay.is_zero() {
+        let _ = writeln!(
+            o,
+            "    terminate_delay {}",
+            super::parser::fmt_secs(p.terminate_delay)
+        );
+    }
+    o.push_str("}\n");
 }

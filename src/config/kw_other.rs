@@ -1,6 +1,6 @@
 //! The top level and the smaller blocks: `vrrp_script`, `track_file`/`vrrp_track_file`,
 //! `vrrp_sync_group`, `static_ipaddress`, `static_routes`, and the blocks this daemon skips
-//! (LVS, BFD, process tracking, ...), which are warnings with their location, never fatal.
+//! (LVS, BFD, ...), which are warnings with their location, never fatal.
 
 use super::addr::{parse_route, parse_vip, tracks};
 use super::kw_global::{command, split_user_group, GLOBAL};
@@ -358,7 +358,7 @@ static GROUP: &Table<RawGroup> = &[
     ("track_bfd", group_unsupported),
     ("track_file", group_track),
     ("track_interface", group_track),
-    ("track_process", group_unsupported),
+    ("track_process", group_track),
     ("track_script", group_track),
 ];
 
@@ -433,7 +433,7 @@ pub static TOP: &Table<()> = &[
     ("vrrp_script", vrrp_script),
     ("vrrp_sync_group", sync_group),
     ("vrrp_track_file", track_file),
-    ("vrrp_track_process", top_unsupported),
+    ("vrrp_track_process", super::kw_process::track_process),
 ];
 
 #[cfg(test)]

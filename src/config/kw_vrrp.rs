@@ -434,7 +434,7 @@ pub static INSTANCE: &Table<I> = &[
     ("track_bfd", unsupported),
     ("track_file", track),
     ("track_interface", track),
-    ("track_process", unsupported),
+    ("track_process", track),
     ("track_script", track),
     ("track_src_ip", unsupported),
     ("unicast_fault_no_peer", unsupported),

@@ -43,6 +43,7 @@ pub mod dump;
 pub mod glob;
 pub mod kw_global;
 pub mod kw_other;
+pub mod kw_process;
 pub mod kw_vrrp;
 pub mod lexer;
 pub mod model;

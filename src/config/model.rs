@@ -180,6 +180,45 @@ pub struct TrackFile {
     pub init_overwrite: bool,
 }
 
+/// `param_match` of a `vrrp_track_process` (keepalived's PARAM_MATCH_*).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParamMatch {
+    /// No parameters compared (only the name / argv[0]).
+    #[default]
+    None,
+    /// The parameters must be exactly the configured ones.
+    Exact,
+    /// The configured parameters are the first ones of the process.
+    Partial,
+    /// Like `Partial`, but the last configured parameter may be a prefix.
+    Initial,
+}
+
+/// A `vrrp_track_process` block: how many running processes match (found by scanning /proc).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackProcess {
+    pub name: Name,
+    /// The process name (`comm`) or, with `full_command`, argv[0].
+    pub process: CommandLine,
+    /// The configured parameters, each followed by a NUL (keepalived's layout); empty = none.
+    pub params: CommandLine,
+    /// Whether parameters were configured (`params` may be empty only when none were).
+    pub has_params: bool,
+    pub param_match: ParamMatch,
+    /// Match /proc/PID/cmdline instead of the process name.
+    pub full_command: bool,
+    /// −254..254; 0 = losing quorum puts tracking instances in FAULT. Default 0.
+    pub weight: i16,
+    pub weight_reverse: bool,
+    /// Up while `quorum <= count <= quorum_max` (defaults 1 and u32::MAX).
+    pub quorum: u32,
+    pub quorum_max: u32,
+    /// Delay before quorum gained by a rising count counts (`fork_delay`/`delay`).
+    pub fork_delay: Duration,
+    /// Delay before quorum lost by a falling count counts (`terminate_delay`/`delay`).
+    pub terminate_delay: Duration,
+}
+
 /// What a [`Track`] points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrackTarget {
@@ -187,11 +226,14 @@ pub enum TrackTarget {
     Script(u16),
     /// Index into `Config::track_files`.
     File(u16),
+    /// Index into `Config::track_processes`.
+    Process(u16),
     /// An interface by name.
     Interface(IfName),
 }
 
-/// One line of `track_script`, `track_interface` or `track_file` in an instance or group.
+/// One line of `track_script`, `track_interface`, `track_file` or `track_process` in an
+/// instance or group.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Track {
     pub target: TrackTarget,
@@ -280,7 +322,7 @@ pub struct Instance {
     pub evips: Slice,
     /// `virtual_routes` (pool `Config::routes`).
     pub vroutes: Slice,
-    /// `track_script`, `track_interface`, `track_file` (pool `Config::tracks`).
+    /// `track_script`, `track_interface`, `track_file`, `track_process` (pool `Config::tracks`).
     pub tracks: Slice,
     pub dont_track_primary: bool,
     pub notifies: Notifies,
@@ -430,6 +472,7 @@ pub struct Config {
     pub sync_groups: Vec<SyncGroup, MAX_SYNC_GROUPS>,
     pub scripts: Vec<Script, MAX_SCRIPTS>,
     pub track_files: Vec<TrackFile, MAX_TRACK_FILES>,
+    pub track_processes: Vec<TrackProcess, MAX_TRACK_PROCESSES>,
     pub vips: Vec<Vip, MAX_VIPS>,
     pub routes: Vec<Route, MAX_ROUTES>,
     pub tracks: Vec<Track, MAX_TRACKS>,

@@ -39,11 +39,20 @@ pub struct RawTrackFile {
     pub init_overwrite: bool,
 }
 
+#[derive(Clone, Debug)]
+pub struct RawTrackProcess {
+    pub span: Span,
+    /// `process` given (else the block is dropped at the end).
+    pub have_process: bool,
+    pub tp: TrackProcess,
+}
+
 /// A tracked thing by name (resolved in validation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawTarget {
     Script(Name),
     File(Name),
+    Process(Name),
     Interface(IfName),
 }
 
@@ -190,6 +199,7 @@ pub struct RawConfig {
     pub vrrp_notify_fifo_script: Option<RawCmd>,
     pub scripts: Vec<RawScript>,
     pub track_files: Vec<RawTrackFile>,
+    pub track_processes: Vec<RawTrackProcess>,
     pub instances: Vec<RawInstance>,
     pub groups: Vec<RawGroup>,
     pub static_vips: Vec<(Vip, Span)>,

@@ -162,9 +162,25 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         }
         file_names.push((t.name.clone(), t.weight));
     }
+    // Process trackers (keepalived finds a tracker by the first block of that name).
+    let mut process_names: Vec<(Name, i16)> = Vec::new();
+    for p in &raw.track_processes {
+        if cmds.cfg.track_processes.push(p.tp.clone()).is_err() {
+            full(
+                d,
+                p.span,
+                "vrrp_track_process blocks",
+                "MAX_TRACK_PROCESSES",
+                MAX_TRACK_PROCESSES,
+            );
+            return None;
+        }
+        process_names.push((p.tp.name.clone(), p.tp.weight));
+    }
     let names = Names {
         scripts: &script_names,
         files: &file_names,
+        processes: &process_names,
     };
 
     // Script security (keepalived reports it before completing the instances).
@@ -308,7 +324,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
                 &mut cmds.cfg.tracks,
                 &x.tracks,
                 d,
-                "track_script/track_interface/track_file entries",
+                "track_script/track_interface/track_file/track_process entries",
                 "MAX_TRACKS",
             )?;
             inst.peers = push_all(
@@ -338,7 +354,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
             &mut cmds.cfg.tracks,
             &tracks,
             d,
-            "track_script/track_interface/track_file entries",
+            "track_script/track_interface/track_file/track_process entries",
             "MAX_TRACKS",
         )?;
         sg.notifies = cmds.notifies(&notifies, d);

@@ -75,6 +75,9 @@ pub enum Event<'a> {
     Script { script: u16, result: ScriptResult },
     /// A track_file (index into `Config::track_files`) holds this value.
     TrackFile { file: u16, value: i64 },
+    /// This many running processes match a `vrrp_track_process` (index into
+    /// `Config::track_processes`).
+    TrackProcess { process: u16, count: u32 },
     /// Someone else deleted an address we had set (netlink RTM_DELADDR not caused by us).
     VipDeleted { ifindex: u32, addr: IpAddr },
     /// Orderly stop (SIGTERM): masters send priority 0, VIPs removed, notify_stop.

@@ -22,6 +22,7 @@
 //!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
 //!     child exit     → Event::Script { script, result } (check scripts only)
 //!     inotify        → Event::TrackFile { file, value }
+//!     /proc scan     → Event::TrackProcess { process, count }
 //!     SIGHUP         → Event::Reload(&new_config) (parsed and validated first)
 //!     SIGTERM        → Event::Shutdown, execute, exit
 //! }
@@ -44,7 +45,8 @@
 //! - `fsm`: the one writer of `InstanceRt::state` (`transition()`, `(old,new)` match, RFC arms);
 //! - `rx_check`: keepalived's validation order (§B.4) → counters (and rate-limited lines),
 //!   then the state's rx rules; `split_brain`: another master heard or seen in ARP (reports);
-//! - `track`: scripts, interfaces, files → effective priority, FAULT, pending;
+//! - `track`: scripts, interfaces, files, processes → effective priority, FAULT, pending;
+//!   `track_process`: process counts → quorum, with fork/terminate delays;
 //! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
@@ -61,6 +63,7 @@ mod status;
 mod sync_group;
 mod timer;
 mod track;
+mod track_process;
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -98,6 +101,7 @@ pub(crate) fn copy_config(dst: &mut Config, src: &Config) {
     copy(&mut dst.sync_groups, &src.sync_groups);
     copy(&mut dst.scripts, &src.scripts);
     copy(&mut dst.track_files, &src.track_files);
+    copy(&mut dst.track_processes, &src.track_processes);
     copy(&mut dst.vips, &src.vips);
     copy(&mut dst.routes, &src.routes);
     copy(&mut dst.tracks, &src.tracks);
@@ -132,6 +136,7 @@ pub struct Core {
     ifs: Vec<IfRt, MAX_INTERFACES>,
     scripts: Box<Vec<track::ScriptRt, MAX_SCRIPTS>>,
     files: Vec<Option<i64>, MAX_TRACK_FILES>,
+    procs: Vec<track_process::ProcRt, MAX_TRACK_PROCESSES>,
     groups: Vec<sync_group::GroupRt, MAX_SYNC_GROUPS>,
     started: bool,
     stopped: bool,
@@ -154,6 +159,7 @@ impl Core {
             ifs: Vec::new(),
             scripts: Box::new(Vec::new()),
             files: Vec::new(),
+            procs: Vec::new(),
             groups: Vec::new(),
             started: false,
             stopped: false,
@@ -189,6 +195,10 @@ impl Core {
         self.files.clear();
         for _ in self.cfg.track_files.iter() {
             let _ = self.files.push(None);
+        }
+        self.procs.clear();
+        for _ in self.cfg.track_processes.iter() {
+            let _ = self.procs.push(track_process::ProcRt::default());
         }
         self.groups.clear();
         for _ in self.cfg.sync_groups.iter() {
@@ -239,10 +249,7 @@ impl Core {
         }
         let a = self.inst.iter().filter_map(|r| r.next_deadline()).min();
         let b = self.scripts.iter().filter_map(|s| s.next_run_at).min();
-        match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [a, b, self.process_deadline()].into_iter().flatten().min()
     }
 
     /// Handle one event at monotonic time `now`, appending the effects to `out`.
@@ -281,6 +288,9 @@ impl Core {
             Event::InterfaceGone { ifindex } => self.on_interface_gone(now, ifindex, out),
             Event::Script { script, result } => self.on_script(now, script, result, out),
             Event::TrackFile { file, value } => self.on_track_file(now, file, value, out),
+            Event::TrackProcess { process, count } => {
+                self.on_track_process(now, process, count, out)
+            }
             Event::VipDeleted { ifindex, addr } => self.on_vip_deleted(now, ifindex, addr, out),
             Event::Shutdown => self.shutdown(now, out),
             Event::Reload(cfg) => self.reload(now, cfg, out),

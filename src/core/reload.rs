@@ -28,6 +28,7 @@ impl Core {
         let old_inst: std::vec::Vec<InstanceRt> = self.inst.iter().copied().collect();
         let old_scripts: std::vec::Vec<ScriptRt> = self.scripts.iter().copied().collect();
         let old_files = self.files.clone();
+        let old_procs = self.procs.clone();
         let spare = self
             .prev_addrs
             .take()
@@ -61,6 +62,7 @@ impl Core {
                 *v = p;
             }
         }
+        self.reload_processes(&old_cfg, &old_procs);
         if self.started {
             self.schedule_scripts(now);
         }

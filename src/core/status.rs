@@ -30,7 +30,7 @@ impl Core {
                         let _ = scripts.push(sc.name.as_str());
                     }
                 }
-                TrackTarget::File(_) => {}
+                TrackTarget::File(_) | TrackTarget::Process(_) => {}
             }
         }
     }

@@ -11,6 +11,7 @@ impl Core {
             return;
         }
         self.run_due_scripts(now, out);
+        self.process_timers(now, out);
         self.timers_from(now, 0, out);
     }
 

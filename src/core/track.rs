@@ -1,4 +1,5 @@
-//! Tracking: check scripts (rise/fall/weight/reverse/init_fail), interfaces and track files
+//! Tracking: check scripts (rise/fall/weight/reverse/init_fail), interfaces, track files and
+//! process trackers (their quorum: `track_process`)
 //! → effective priority (§B.3), FAULT and "pending".
 //!
 //! effective = clamp(base + Σ contributions, 1, 254), never changed for base 255. A weight-0
@@ -400,6 +401,22 @@ impl Core {
                     v.fault |= up == t.reverse;
                 } else if !ignore_weights {
                     v.total += weighted(w, t.reverse, up, !up);
+                }
+            }
+            TrackTarget::Process(p) => {
+                let Some(pc) = self.cfg.track_processes.get(*p as usize) else {
+                    return;
+                };
+                let (w, rev) = match t.weight {
+                    Some(w) => (w as i32, t.reverse),
+                    None => (pc.weight as i32, pc.weight_reverse),
+                };
+                let up = self.process_up(*p);
+                // keepalived: a weight-0 tracker is down when `have_quorum != !reverse`.
+                if w == 0 {
+                    v.fault |= up == rev;
+                } else if !ignore_weights {
+                    v.total += weighted(w, rev, up, !up);
                 }
             }
             TrackTarget::File(f) => {

@@ -168,7 +168,7 @@ fn tracks<'a>(cfg: &'a Config, inst: &Instance) -> (Vec<&'a str, 16>, Vec<&'a st
                     let _ = scripts.push(s.name.as_str());
                 }
             }
-            TrackTarget::File(_) => {}
+            TrackTarget::File(_) | TrackTarget::Process(_) => {}
         }
     }
     (ifps, scripts)

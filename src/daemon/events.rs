@@ -74,6 +74,7 @@ impl Daemon {
         self.disable_unrunnable_scripts();
         self.apply();
         self.track_files_setup(&cfg, true);
+        self.track_processes_setup(&cfg);
         self.open_sockets();
         log::info!("Reload complete");
         // A reload allocates (the new config); the audit counts from here again.

@@ -16,7 +16,8 @@
 //!   its sockets; one that reappears under a new ifindex gets new ones, see [`sockets`]);
 //! - [`children`]: running scripts and hooks with their kill deadlines;
 //! - [`procs`]: reaping, timeouts, the FIFO scripts, the bounded wait for STOP notifies;
-//! - [`track_file`]: inotify-watched `track_file` values.
+//! - [`track_file`]: inotify-watched `track_file` values;
+//! - [`track_process`]: `vrrp_track_process` counts from periodic /proc scans.
 //! - [`pace`]: pauses in long bursts while real-time (RLIMIT_RTTIME).
 
 pub mod children;
@@ -31,6 +32,7 @@ pub mod run;
 pub mod smtp;
 pub mod sockets;
 pub mod track_file;
+pub mod track_process;
 
 pub use run::{Daemon, RunOpts, EXIT_CONFIG, EXIT_FATAL, EXIT_OK};
 

@@ -77,6 +77,8 @@ pub struct Daemon {
     pub(super) hostname: heapless::String<64>,
     /// The watched `track_file`s.
     pub(super) tfiles: super::track_file::TrackFiles,
+    /// The /proc scanner of `vrrp_track_process`.
+    pub(super) pscan: super::track_process::ProcScan,
     /// Pauses in long bursts while real-time (RLIMIT_RTTIME).
     pub(super) pacer: super::pace::Pacer,
 }
@@ -111,6 +113,7 @@ impl Daemon {
             smtp: None,
             hostname: heapless::String::new(),
             tfiles: Default::default(),
+            pscan: Default::default(),
             pacer: Default::default(),
         });
         if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
@@ -152,6 +155,8 @@ impl Daemon {
         }
         // keepalived reads the track files before the instances start.
         d.track_files_setup(cfg, false);
+        // Likewise the process counts (keepalived reads /proc before starting).
+        d.track_processes_setup(cfg);
         let t = now();
         d.core.handle(t, Event::Start, &mut d.acts);
         d.apply();
@@ -242,6 +247,7 @@ impl Daemon {
                 self.core.next_deadline(),
                 self.children.next_deadline(),
                 self.smtp_deadline(),
+                self.pscan.next_at,
             ]
             .into_iter()
             .flatten()
@@ -280,6 +286,7 @@ impl Daemon {
                 self.core.handle(t, Event::Timer, &mut self.acts);
                 self.apply();
                 self.smtp_timer(t);
+                self.track_processes_due(t);
             }
             Slot::Smtp => {
                 let r = self.reactor.extra_revents;

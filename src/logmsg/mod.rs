@@ -99,6 +99,9 @@ pub enum LogMsg {
     ScriptStillRunning { script: u16 },
     /// `VRRP_Script(chk) considered successful on reload`
     ScriptReloadOk { script: u16 },
+    /// `Quorum gained for tracked process NAME` / `Quorum lost ...` (`process` indexes
+    /// `Config::track_processes`)
+    ProcessQuorum { process: u16, up: bool },
     /// A received advert dropped by the checks (`(VI_1) invalid TTL/HL. ...`, see [`RxDrop`]).
     Rx { inst: u16, why: RxDrop },
     /// `(VI_1) IPSEC-AH : Syncing seq_num - Increment seq`
@@ -342,6 +345,15 @@ impl fmt::Display for Display<'_> {
                 "Track script {} is already running, expect idle - skipping run",
                 sname(c, script)
             ),
+            ProcessQuorum { process, up } => write!(
+                f,
+                "Quorum {} for tracked process {}",
+                if up { "gained" } else { "lost" },
+                c.track_processes
+                    .get(process as usize)
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("?")
+            ),
             AhSync { inst } => write!(
                 f,
                 "({}) IPSEC-AH : Syncing seq_num - Increment seq",
@@ -469,10 +481,36 @@ mod tests {
                     fall: 1,
                     init_fail: false,
                 });
+                let mut pn = crate::config::Name::new();
+                let _ = pn.push_str("nginx");
+                let _ = cfg.track_processes.push(crate::config::TrackProcess {
+                    name: pn,
+                    process: Default::default(),
+                    params: Default::default(),
+                    has_params: false,
+                    param_match: Default::default(),
+                    full_command: false,
+                    weight: 0,
+                    weight_reverse: false,
+                    quorum: 1,
+                    quorum_max: u32::MAX,
+                    fork_delay: Default::default(),
+                    terminate_delay: Default::default(),
+                });
                 let a: IpAddr = "192.0.2.11".parse().unwrap_or(IpAddr::V4([0; 4].into()));
                 let v: IpAddr = "192.0.2.100".parse().unwrap_or(IpAddr::V4([0; 4].into()));
                 let cases: &[(LogMsg, &str, bool)] = &[
                     (LogMsg::EnteringMaster { inst: 0 }, "(VI_1) Entering MASTER STATE", false),
+                    (
+                        LogMsg::ProcessQuorum { process: 0, up: false },
+                        "Quorum lost for tracked process nginx",
+                        false,
+                    ),
+                    (
+                        LogMsg::ProcessQuorum { process: 0, up: true },
+                        "Quorum gained for tracked process nginx",
+                        false,
+                    ),
                     (
                         LogMsg::EnteringBackup { inst: 0, init: true },
                         "(VI_1) Entering BACKUP STATE (init)",

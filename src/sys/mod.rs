@@ -15,6 +15,7 @@
 //! - [`netlink`]: rtnetlink requests (addresses, links) and a pure parser of notifications;
 //! - [`ioctl`]: interface index, MAC, flags, IPv4 address;
 //! - [`inotify`]: directory watches for `track_file`;
+//! - [`procfs`]: /proc process ids and pseudo files for `vrrp_track_process`;
 //! - [`mem`]: the configuration built in place on the heap;
 //! - [`process`]: fork/exec of scripts and notify hooks, reaping, killing;
 //! - [`sched`]: real-time priority, RLIMIT_RTTIME, nice, mlockall;
@@ -29,6 +30,7 @@ pub mod netlink;
 pub mod packet;
 pub mod pidfile;
 pub mod process;
+pub mod procfs;
 pub mod raw;
 pub mod reactor;
 pub mod sched;

@@ -1,0 +1,293 @@
+//! `vrrp_track_process`: count the running processes that match each tracker by scanning
+//! /proc, and report the counts to the core as `Event::TrackProcess { process, count }`.
+//!
+//! keepalived 2.2.7 scans /proc once and then follows the kernel's proc connector (fork,
+//! exec, comm and exit events). That connector only works in the initial network namespace
+//! (elsewhere subscribing fails with ECONNREFUSED), so this daemon rescans /proc instead: at
+//! start-up (before the instances start), right after a reload, and every [`SCAN_PERIOD`].
+//! A process that exits or appears is therefore seen within one period (plus the tracker's
+//! own delays, applied by the core).
+//!
+//! Matching follows keepalived (`keepalived/core/track_process.c`, read for its rules):
+//! - without `full_command` the process name (`comm`, from /proc/PID/stat, at most 15
+//!   characters) must equal `process` exactly; zombies do not count;
+//! - with `full_command` (implied by parameters or `param_match`) argv[0] of
+//!   /proc/PID/cmdline must equal `process`, and the parameters are compared as
+//!   `param_match` says: exact (all and only those), partial (the first ones) or initial
+//!   (the first ones, the last one possibly longer);
+//! - threads are not processes (/proc lists thread group leaders only).
+//!
+//! Cost: one `openat` + `read` + `close` of /proc/PID/stat per process per period (and of
+//! /proc/PID/cmdline when some tracker uses the command line), nothing at all when no
+//! tracker is configured. Steady state allocates nothing: the buffers are on the stack.
+
+use heapless::Vec;
+
+use super::run::Daemon;
+use crate::config::{Config, ParamMatch, TrackProcess};
+use crate::core::Event;
+use crate::limits::MAX_TRACK_PROCESSES;
+use crate::sys::procfs::ProcDir;
+use crate::sys::timerfd::now;
+use crate::time::{Duration, Instant};
+
+/// How often /proc is rescanned. One second: the advertisement interval most
+/// configurations use, so a process exit costs at most about one advert of delay, while a
+/// scan of a few hundred processes costs well under 1% of a core.
+pub const SCAN_PERIOD: Duration = Duration::from_secs(1);
+
+/// Counts per tracker, indexed like `Config::track_processes`.
+pub type Counts = Vec<u32, MAX_TRACK_PROCESSES>;
+
+/// The scanner's state in the daemon.
+#[derive(Default)]
+pub struct ProcScan {
+    dir: Option<ProcDir>,
+    /// The counts last reported to the core.
+    reported: Counts,
+    /// When the next periodic scan is due (`None`: no tracker).
+    pub next_at: Option<Instant>,
+}
+
+/// The parameters of a command line after argv[0] (keepalived's `check_params`).
+fn params_match(tp: &TrackProcess, params: &[u8]) -> bool {
+    let want = tp.params.as_bytes();
+    if tp.param_match == ParamMatch::Exact && !tp.has_params && params.is_empty() {
+        return true;
+    }
+    if params.len() < want.len() {
+        return false;
+    }
+    match tp.param_match {
+        ParamMatch::None => true,
+        ParamMatch::Exact => params.len() == want.len() && (!tp.has_params || params == want),
+        _ if !tp.has_params => true,
+        ParamMatch::Partial => params.get(..want.len()) == Some(want),
+        ParamMatch::Initial => {
+            // The last configured parameter may be a prefix: ignore its terminating NUL.
+            want.len() <= 1 || params.get(..want.len() - 1) == want.get(..want.len() - 1)
+        }
+    }
+}
+
+/// Whether a process with name `comm` and command line `cmdline` (the raw bytes of
+/// /proc/PID/cmdline) matches `tp`.
+pub fn matches(tp: &TrackProcess, comm: &[u8], cmdline: &[u8]) -> bool {
+    if !tp.full_command {
+        return comm == tp.process.as_bytes();
+    }
+    let argv0_len = cmdline
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(cmdline.len());
+    if cmdline.get(..argv0_len) != Some(tp.process.as_bytes()) {
+        return false;
+    }
+    if tp.param_match == ParamMatch::None {
+        return true;
+    }
+    params_match(tp, cmdline.get(argv0_len + 1..).unwrap_or(&[]))
+}
+
+/// `comm` and whether the process is a zombie, from the text of /proc/PID/stat
+/// ("PID (comm) S ...").
+fn parse_stat(stat: &[u8]) -> Option<(&[u8], bool)> {
+    let open = stat.iter().position(|&b| b == b'(')?;
+    let close = stat.iter().rposition(|&b| b == b')')?;
+    let comm = stat.get(open + 1..close)?;
+    let zombie = stat.get(close + 2) == Some(&b'Z');
+    Some((comm, zombie))
+}
+
+/// Count, for each tracker of `trackers`, the processes in /proc that match it.
+pub fn scan(dir: &ProcDir, trackers: &[TrackProcess], counts: &mut Counts) -> std::io::Result<()> {
+    counts.clear();
+    for _ in trackers {
+        let _ = counts.push(0);
+    }
+    let cmdline_needed = trackers.iter().any(|t| t.full_command);
+    let mut dents = [0u8; 4096];
+    let mut stat = [0u8; 512];
+    // Long enough for any configured command line (process + parameters ≤ 2 × 256 bytes)
+    // plus the bytes that tell a longer one apart.
+    let mut cmd = [0u8; 1024];
+    dir.for_each_pid(&mut dents, |pid| {
+        let Some(n) = dir.read(pid, "stat", &mut stat) else {
+            return;
+        };
+        let Some((comm, zombie)) = parse_stat(stat.get(..n).unwrap_or(&[])) else {
+            return;
+        };
+        if zombie {
+            return;
+        }
+        let cmdline = if cmdline_needed {
+            match dir.read(pid, "cmdline", &mut cmd) {
+                Some(m) => cmd.get(..m).unwrap_or(&[]),
+                None => return,
+            }
+        } else {
+            &[]
+        };
+        for (t, c) in trackers.iter().zip(counts.iter_mut()) {
+            if matches(t, comm, cmdline) {
+                *c = c.saturating_add(1);
+            }
+        }
+    })
+}
+
+impl Daemon {
+    /// Start-up (before `Event::Start`) and reload (after `Event::Reload`): open /proc when
+    /// some tracker is configured, scan it and report every count.
+    pub(super) fn track_processes_setup(&mut self, cfg: &Config) {
+        self.pscan.reported.clear();
+        self.pscan.next_at = None;
+        if cfg.track_processes.is_empty() {
+            self.pscan.dir = None;
+            return;
+        }
+        if self.pscan.dir.is_none() {
+            match ProcDir::open() {
+                Ok(d) => self.pscan.dir = Some(d),
+                Err(e) => {
+                    log::error!("track_process: cannot open /proc: {e}");
+                    return;
+                }
+            }
+        }
+        self.scan_processes(true);
+    }
+
+    /// The periodic scan, when due.
+    pub(super) fn track_processes_due(&mut self, t: Instant) {
+        if self.pscan.next_at.is_some_and(|at| at <= t) {
+            self.scan_processes(false);
+        }
+    }
+
+    /// Scan /proc and report the counts that changed (all of them with `all`).
+    fn scan_processes(&mut self, all: bool) {
+        let mut counts = Counts::new();
+        let Some(dir) = self.pscan.dir.as_ref() else {
+            return;
+        };
+        let trackers = &self.core.config().track_processes;
+        if let Err(e) = scan(dir, trackers, &mut counts) {
+            log::error!("track_process: cannot read /proc: {e}");
+        }
+        self.pscan.next_at = Some(now() + SCAN_PERIOD);
+        for (p, &count) in counts.iter().enumerate() {
+            if !all && self.pscan.reported.get(p) == Some(&count) {
+                continue;
+            }
+            let ev = Event::TrackProcess {
+                process: p as u16,
+                count,
+            };
+            self.core.handle(now(), ev, &mut self.acts);
+            self.apply();
+        }
+        self.pscan.reported = counts;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tp(process: &str, params: &[&str], pm: ParamMatch, full: bool) -> TrackProcess {
+        let mut t = TrackProcess {
+            name: "t".try_into().unwrap_or_default(),
+            process: process.try_into().unwrap_or_default(),
+            params: Default::default(),
+            has_params: !params.is_empty(),
+            param_match: pm,
+            full_command: full,
+            weight: 0,
+            weight_reverse: false,
+            quorum: 1,
+            quorum_max: u32::MAX,
+            fork_delay: Duration::ZERO,
+            terminate_delay: Duration::ZERO,
+        };
+        for p in params {
+            let _ = t.params.push_str(p);
+            let _ = t.params.push('\0');
+        }
+        t
+    }
+
+    #[test]
+    fn matches_like_keepalived() {
+        let name = tp("sleep", &[], ParamMatch::None, false);
+        assert!(matches(&name, b"sleep", b"/bin/sleep\x0010\x00"));
+        assert!(!matches(&name, b"sleeper", b""));
+        assert!(!matches(&name, b"slee", b""));
+        let full = tp("/bin/sleep", &[], ParamMatch::None, true);
+        assert!(matches(&full, b"x", b"/bin/sleep\x0010\x00"));
+        assert!(!matches(&full, b"sleep", b"sleep\x0010\x00"));
+        // `param_match` alone: no parameters at all.
+        let none = tp("/bin/sleep", &[], ParamMatch::Exact, true);
+        assert!(matches(&none, b"", b"/bin/sleep\x00"));
+        assert!(!matches(&none, b"", b"/bin/sleep\x0010\x00"));
+        let exact = tp("/bin/sleep", &["10", "x"], ParamMatch::Exact, true);
+        assert!(matches(&exact, b"", b"/bin/sleep\x0010\x00x\x00"));
+        assert!(!matches(&exact, b"", b"/bin/sleep\x0010\x00x\x00y\x00"));
+        assert!(!matches(&exact, b"", b"/bin/sleep\x0010\x00"));
+        let partial = tp("/bin/sleep", &["10"], ParamMatch::Partial, true);
+        assert!(matches(&partial, b"", b"/bin/sleep\x0010\x00x\x00"));
+        assert!(!matches(&partial, b"", b"/bin/sleep\x00100\x00"));
+        let initial = tp("/bin/sleep", &["10"], ParamMatch::Initial, true);
+        assert!(matches(&initial, b"", b"/bin/sleep\x00100\x00"));
+        assert!(!matches(&initial, b"", b"/bin/sleep\x001\x00"));
+    }
+
+    #[test]
+    fn stat_comm_and_zombies() {
+        assert_eq!(parse_stat(b"12 (a) b) S 1"), Some((&b"a) b"[..], false)));
+        assert_eq!(parse_stat(b"12 (sleep) Z 1"), Some((&b"sleep"[..], true)));
+        assert_eq!(parse_stat(b"garbage"), None);
+    }
+
+    /// A child named uniquely (a symlink to `sleep`: the kernel names a process after the
+    /// file it executes) is counted while it runs and not after it is killed.
+    #[test]
+    fn scan_sees_a_child_come_and_go() {
+        let Ok(sleep) = std::fs::canonicalize("/bin/sleep") else {
+            return;
+        };
+        let name = format!("krs-tp{}", std::process::id() % 100_000_000);
+        let dir = std::env::temp_dir().join(format!("krs-tp-test-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let link = dir.join(&name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&sleep, &link).expect("symlink");
+        let trackers = [tp(&name, &[], ParamMatch::None, false)];
+        let proc_dir = ProcDir::open().expect("/proc");
+        let mut counts = Counts::new();
+        scan(&proc_dir, &trackers, &mut counts).expect("scan");
+        assert_eq!(counts.first(), Some(&0));
+        let mut child = std::process::Command::new(&link)
+            .arg("30")
+            .spawn()
+            .expect("spawn");
+        // exec may take a moment after spawn returns.
+        let mut seen = 0;
+        for _ in 0..100 {
+            scan(&proc_dir, &trackers, &mut counts).expect("scan");
+            seen = counts.first().copied().unwrap_or(0);
+            if seen == 1 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(seen, 1);
+        let _ = child.kill();
+        let _ = child.wait();
+        scan(&proc_dir, &trackers, &mut counts).expect("scan");
+        assert_eq!(counts.first(), Some(&0));
+        let _ = std::fs::remove_file(&link);
+        let _ = std::fs::remove_dir(&dir);
+    }
+}
