@@ -213,7 +213,9 @@ fn fifo_spec(c: &mut Ctx<'_>, s: &Stmt, kw: &str, have: bool) -> Option<FifoSpec
         }
         return None;
     }
-    let path = c.text_arg(s, 0);
+    // A refused path (already reported) takes its owner with it: an owner without a FIFO
+    // would be dropped by `-d` and is meaningless anyway.
+    let path = Some(c.text_arg(s, 0)?);
     let owner = match s.arg(1) {
         Some(w) => {
             let user = c.text(w)?;
