@@ -32,20 +32,7 @@ pub fn track_process(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     let mut p = RawTrackProcess {
         span: s.span,
         have_process: false,
-        tp: TrackProcess {
-            name,
-            process: Default::default(),
-            params: Default::default(),
-            has_params: false,
-            param_match: ParamMatch::None,
-            full_command: false,
-            weight: 0,
-            weight_reverse: false,
-            quorum: 1,
-            quorum_max: u32::MAX,
-            fork_delay: Duration::ZERO,
-            terminate_delay: Duration::ZERO,
-        },
+        tp: TrackProcess::with_defaults(name),
     };
     let b = c.want_block(s);
     c.dispatch(TRACK_PROCESS, &mut p, b);

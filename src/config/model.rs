@@ -219,6 +219,27 @@ pub struct TrackProcess {
     pub terminate_delay: Duration,
 }
 
+impl TrackProcess {
+    /// A tracker with keepalived 2.2.7's defaults: no process yet, no parameters, weight 0,
+    /// quorum 1 with no upper bound, no delays.
+    pub fn with_defaults(name: Name) -> TrackProcess {
+        TrackProcess {
+            name,
+            process: Default::default(),
+            params: Default::default(),
+            has_params: false,
+            param_match: ParamMatch::None,
+            full_command: false,
+            weight: 0,
+            weight_reverse: false,
+            quorum: 1,
+            quorum_max: u32::MAX,
+            fork_delay: Duration::ZERO,
+            terminate_delay: Duration::ZERO,
+        }
+    }
+}
+
 /// What a [`Track`] points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrackTarget {

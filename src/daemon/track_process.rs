@@ -197,20 +197,11 @@ mod tests {
     use super::*;
 
     fn tp(process: &str, params: &[&str], pm: ParamMatch, full: bool) -> TrackProcess {
-        let mut t = TrackProcess {
-            name: "t".try_into().unwrap_or_default(),
-            process: process.try_into().unwrap_or_default(),
-            params: Default::default(),
-            has_params: !params.is_empty(),
-            param_match: pm,
-            full_command: full,
-            weight: 0,
-            weight_reverse: false,
-            quorum: 1,
-            quorum_max: u32::MAX,
-            fork_delay: Duration::ZERO,
-            terminate_delay: Duration::ZERO,
-        };
+        let mut t = TrackProcess::with_defaults("t".try_into().unwrap_or_default());
+        t.process = process.try_into().unwrap_or_default();
+        t.has_params = !params.is_empty();
+        t.param_match = pm;
+        t.full_command = full;
         for p in params {
             let _ = t.params.push_str(p);
             let _ = t.params.push('\0');
