@@ -19,6 +19,7 @@ const LIMITS: &[(&str, usize, &str)] = &[
     ("MAX_SCRIPTS", 128, "vrrp_script blocks"),
     ("MAX_TRACK_FILES", 32, "track_file blocks"),
     ("MAX_TRACK_PROCESSES", 32, "vrrp_track_process blocks"),
+    ("MAX_PROC_WATCHES", 64, "processes matched by vrrp_track_process whose exit is watched with a pidfd (more are seen by the 1 s rescan)"),
     ("MAX_TRACKS", 4096, "track_script / track_interface / track_file / track_process references, all instances and groups together"),
     ("MAX_PEERS", 1024, "unicast_peer addresses, all instances together"),
     ("MAX_SYNC_GROUPS", 64, "vrrp_sync_group blocks"),

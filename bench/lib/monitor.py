@@ -2,6 +2,7 @@
 """Read `ip -ts monitor address` output (local-time ISO stamps) into epoch times.
 
   monitor.py first FILE ADDR T      first time ADDR was added after epoch T (or nan)
+  monitor.py deleted FILE ADDR T    first time ADDR was deleted after epoch T (or nan)
   monitor.py nth FILE T N           time the N-th distinct bench VIP (dev, addr) was added
                                     after epoch T (or nan)
 """
@@ -28,6 +29,13 @@ def main():
         addr, t0 = sys.argv[3], float(sys.argv[4])
         for t, added, _dev, a in events(path):
             if added and a == addr and t >= t0:
+                print(f'{t:.6f}')
+                return
+        print('nan')
+    elif cmd == 'deleted':
+        addr, t0 = sys.argv[3], float(sys.argv[4])
+        for t, added, _dev, a in events(path):
+            if not added and a == addr and t >= t0:
                 print(f'{t:.6f}')
                 return
         print('nan')

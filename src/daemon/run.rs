@@ -304,6 +304,7 @@ impl Daemon {
             Slot::Vrrp4 { ifindex } | Slot::Ah4 { ifindex } => self.on_packets4(slot, ifindex),
             Slot::Vrrp6 { ifindex } => self.on_packets6(slot, ifindex),
             Slot::ArpRx { ifindex } => self.on_arp(slot, ifindex),
+            Slot::ProcExit { pid } => self.on_process_exit(pid),
             Slot::Packet { .. } | Slot::Fifo { .. } => {}
         }
     }

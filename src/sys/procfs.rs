@@ -1,7 +1,7 @@
 //! Reading /proc without allocating, for `vrrp_track_process`: the process ids listed in
 //! /proc (`getdents64` on a directory descriptor kept open, into the caller's buffer) and the
 //! start of a pseudo file `/proc/PID/NAME` (`openat` relative to that descriptor, one
-//! `read`, `close`).
+//! `read`, `close`), and a pidfd per watched process, which polls readable when it exits.
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -119,6 +119,16 @@ impl ProcDir {
     }
 }
 
+/// `pidfd_open(pid, 0)` (Linux 5.3): a close-on-exec descriptor that polls readable once
+/// process `pid` has exited. It names that process, not the number, so a reused pid cannot
+/// be mistaken for it. ENOSYS on older kernels (and some qemu-user builds).
+pub fn pidfd_open(pid: u32) -> io::Result<OwnedFd> {
+    let pid = libc::pid_t::try_from(pid).map_err(|_| io::Error::from_raw_os_error(libc::ESRCH))?;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+    let r = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    owned(i32::try_from(r).unwrap_or(-1))
+}
+
 fn parse_pid(name: &[u8]) -> Option<u32> {
     if name.is_empty() || name.len() > 10 || !name.iter().all(u8::is_ascii_digit) {
         return None;
@@ -155,5 +165,37 @@ mod tests {
         assert_eq!(parse_pid(b"self"), None);
         assert_eq!(parse_pid(b"0"), None);
         assert_eq!(parse_pid(b"42"), Some(42));
+    }
+
+    /// A pidfd stays quiet while its process runs and polls readable once it has exited.
+    #[test]
+    fn pidfd_polls_readable_on_exit() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("spawn sleep");
+        let fd = match pidfd_open(child.id()) {
+            Ok(fd) => fd,
+            Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("pidfd_open is not supported by this kernel: {e}");
+            }
+            Err(e) => panic!("pidfd_open: {e}"),
+        };
+        let poll = |ms: i32| {
+            let mut p = libc::pollfd {
+                fd: fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            unsafe { libc::poll(&mut p, 1, ms) }
+        };
+        assert_eq!(poll(0), 0, "readable while the process runs");
+        let _ = child.kill();
+        assert_eq!(poll(10_000), 1, "not readable 10 s after SIGKILL");
+        let _ = child.wait();
+        assert!(pidfd_open(u32::MAX).is_err());
     }
 }

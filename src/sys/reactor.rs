@@ -14,8 +14,9 @@ use super::signalfd::SignalFd;
 use super::timerfd::TimerFd;
 
 /// Descriptors besides the timer and signal fds: per interface and family a VRRP socket, an
-/// AH socket, a packet socket and an ARP receive socket, plus netlink and a few spares.
-pub const MAX_FDS: usize = crate::limits::MAX_INTERFACES * 6 + 8;
+/// AH socket, a packet socket and an ARP receive socket, plus netlink and a few spares, and
+/// the pidfds of the processes `vrrp_track_process` watches.
+pub const MAX_FDS: usize = crate::limits::MAX_INTERFACES * 6 + 8 + crate::limits::MAX_PROC_WATCHES;
 
 /// What a descriptor is for; the daemon dispatches on this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,9 @@ pub enum Slot {
     Smtp,
     /// The inotify descriptor watching the `track_file` directories.
     Inotify,
+    /// A pidfd of a process that a `vrrp_track_process` tracker counts: readable once the
+    /// process has exited.
+    ProcExit { pid: u32 },
     /// A notify FIFO, opened read-write so it never blocks or fails without a reader; it is
     /// written only and never polled.
     Fifo { id: u16 },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vrrp_track_process end to end: node a (priority 100) tracks two uniquely named sleepers
 # (symlinks to sleep: the kernel names a process after the file it executes), found by the
-# daemon's periodic /proc scan (1 s); node b (priority 110) is the backup.
+# daemon's /proc scans (at start, every 1 s, and at once when a pidfd it holds for each
+# matching process reports that process's exit); node b (priority 110) is the backup.
 #   - "bonus" (weight 20) running → a at 120 is MASTER; killing it → "Quorum lost for tracked
 #     process bonus", a back to 100 and b (110) takes the VIP; starting it again → a at 120
 #     takes the VIP back (preempt);
@@ -83,13 +84,18 @@ vip_on() { lab_has_addr "$1" $VIP && ! lab_has_addr "$2" $VIP; }
 lab_wait 15 vip_on a b >/dev/null || lab_fail "a (120 with bonus) is not the only master"
 grep -q 'Changing effective priority' "$LA" && lab_fail "the start-up counts logged a priority change"
 lab_log "start: a MASTER at 120 (both sleepers found at start-up)"
+# The daemon watches each matching process with a pidfd (fdinfo names the process).
+DA=$(cat "$LAB_DIR/a.pid") || lab_fail "no pid file for a"
+watched() { grep -qsE "^Pid:[[:space:]]+$1\$" /proc/"$DA"/fdinfo/*; }
+watched "$PID_MAIN" && watched "$PID_BONUS" || lab_fail "a holds no pidfd for the sleepers"
 
 stop_sleeper "$PID_BONUS"
 lab_wait 5 has "Quorum lost for tracked process bonus" "$LA" >/dev/null || lab_fail "bonus exit not seen"
 lab_wait 3 has "(VI_1) Changing effective priority from 120 to 100" "$LA" >/dev/null ||
   lab_fail "no 120 -> 100 after the bonus sleeper exited"
 lab_wait 15 vip_on b a >/dev/null || lab_fail "b (110) did not take the VIP from a at 100"
-lab_log "bonus killed: a 120 -> 100, b MASTER"
+! watched "$PID_BONUS" || lab_fail "the pidfd of the dead bonus sleeper is still open"
+lab_log "bonus killed: a 120 -> 100, b MASTER (its pidfd closed)"
 
 start_sleeper "$BONUS" PID_BONUS
 lab_wait 5 has "Quorum gained for tracked process bonus" "$LA" >/dev/null || lab_fail "bonus start not seen"
@@ -115,4 +121,4 @@ sleep 2.5
 [ "$(count "Quorum lost" "$LA")" = "$lost" ] || lab_fail "a reload lost a quorum"
 vip_on a b || lab_fail "a not MASTER after the reload"
 lab_log "reload: counts kept, a still MASTER"
-lab_log "PASS: track_process (weight 20 priority, weight 0 FAULT, both ways, reload, via /proc scans)"
+lab_log "PASS: track_process (weight 20 priority, weight 0 FAULT, both ways, reload, pidfd exits)"
