@@ -1,13 +1,15 @@
 //! SIGUSR1 / SIGUSR2 / SIGRTMIN+2 / SIGRTMAX-1: `keepalived.data`, `.stats`, `.json` in the
 //! dump directory ($TMPDIR at start, default /tmp), written by `crate::status`.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use heapless::Vec;
 
 use super::run::Daemon;
-use crate::config::{Auth, Config, Instance, TrackTarget};
-use crate::core::InstanceRt;
+use crate::config::{Auth, Config, Instance, Track, TrackTarget};
+use crate::core::{Core, InstanceRt};
+use crate::status::data::{ProcessTrackerStatus, WeightedRef};
 use crate::status::{self, InstanceStatus};
 use crate::time::Instant;
 
@@ -137,13 +139,13 @@ impl Daemon {
                 }
                 return w.write_all(b"]\n");
             }
+            if which == Dump::Data {
+                return write_data(&self.core, mono_now, wall_now, w);
+            }
             for (inst, rt) in cfg.instances.iter().zip(rts.iter()) {
                 let (ifps, scripts) = tracks(cfg, inst);
                 let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
-                match which {
-                    Dump::Data => status::data::write_instance(&st, w)?,
-                    _ => status::stats::write_instance(&st, w)?,
-                }
+                status::stats::write_instance(&st, w)?;
             }
             Ok(())
         });
@@ -168,8 +170,129 @@ fn tracks<'a>(cfg: &'a Config, inst: &Instance) -> (Vec<&'a str, 16>, Vec<&'a st
                     let _ = scripts.push(s.name.as_str());
                 }
             }
+            // Processes: listed by `write_data` after the block. Files: not dumped yet.
             TrackTarget::File(_) | TrackTarget::Process(_) => {}
         }
     }
     (ifps, scripts)
+}
+
+/// The whole `keepalived.data` text: each instance's block with its `track_process` entries,
+/// then (keepalived 2.2.7's order, `vrrp_data.c:dump_vrrp_data`) the process trackers.
+pub fn write_data<W: Write>(
+    core: &Core,
+    mono_now: Instant,
+    wall_now: f64,
+    w: &mut W,
+) -> io::Result<()> {
+    let cfg = core.config();
+    for (inst, rt) in cfg.instances.iter().zip(core.instances()) {
+        let (ifps, scripts) = tracks(cfg, inst);
+        let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
+        status::data::write_instance(&st, w)?;
+        let refs = cfg.tracks_of(inst.tracks).iter().filter_map(|t| {
+            let (p, weight, reverse) = process_weight(cfg, t)?;
+            let name = cfg.track_processes.get(p as usize)?.name.as_str();
+            Some(WeightedRef {
+                name,
+                weight,
+                reverse,
+            })
+        });
+        status::data::write_tracked_processes(refs, w)?;
+    }
+    write_process_trackers(core, w)
+}
+
+/// (tracker, weight, reverse) of a `track_process` line as the core applies it: the line's
+/// own weight, else the tracker's. `None` for other kinds of tracker.
+fn process_weight(cfg: &Config, t: &Track) -> Option<(u16, i32, bool)> {
+    let TrackTarget::Process(p) = t.target else {
+        return None;
+    };
+    let pc = cfg.track_processes.get(p as usize)?;
+    let (weight, reverse) = match t.weight {
+        Some(w) => (w, t.reverse),
+        None => (pc.weight, pc.weight_reverse),
+    };
+    Some((p, weight.into(), reverse))
+}
+
+/// How `tracks` refers to tracker `p`, if it does.
+fn weight_in(cfg: &Config, tracks: &[Track], p: u16) -> Option<(i32, bool)> {
+    tracks
+        .iter()
+        .filter_map(|t| process_weight(cfg, t))
+        .find(|&(q, _, _)| q == p)
+        .map(|(_, w, r)| (w, r))
+}
+
+/// The instances tracker `p` affects, as keepalived 2.2.7 lists them (`vrrp.c`:
+/// `add_vrrp_to_track_process`): first those naming it themselves, in config order, then the
+/// members of sync groups naming it. An instance is listed once; when both it and its group
+/// name the tracker, a non-zero weight of its own shows as the group's. (Our core applies
+/// both lines; keepalived keeps the merged one.)
+fn tracking_of(cfg: &Config, p: u16) -> impl Iterator<Item = WeightedRef<'_>> {
+    let group_weight = move |inst: &Instance| {
+        let g = cfg.sync_groups.get(inst.sync_group? as usize)?;
+        weight_in(cfg, cfg.tracks_of(g.tracks), p)
+    };
+    let direct = cfg.instances.iter().filter_map(move |inst| {
+        let (mut weight, reverse) = weight_in(cfg, cfg.tracks_of(inst.tracks), p)?;
+        if weight != 0 {
+            if let Some((gw, _)) = group_weight(inst) {
+                weight = gw;
+            }
+        }
+        Some(WeightedRef {
+            name: inst.name.as_str(),
+            weight,
+            reverse,
+        })
+    });
+    let via_groups = cfg.sync_groups.iter().flat_map(move |g| {
+        let by_group = weight_in(cfg, cfg.tracks_of(g.tracks), p);
+        g.members.iter().filter_map(move |&m| {
+            let (weight, reverse) = by_group?;
+            let inst = cfg.instances.get(m as usize)?;
+            if weight_in(cfg, cfg.tracks_of(inst.tracks), p).is_some() {
+                return None;
+            }
+            Some(WeightedRef {
+                name: inst.name.as_str(),
+                weight,
+                reverse,
+            })
+        })
+    });
+    direct.chain(via_groups)
+}
+
+/// The `vrrp_track_process` section, after the instances; nothing without trackers.
+fn write_process_trackers<W: Write>(core: &Core, w: &mut W) -> io::Result<()> {
+    let cfg = core.config();
+    let rts = core.process_trackers();
+    if cfg.track_processes.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{}", status::data::PROCESS_SECTION)?;
+    for (p, (pc, rt)) in cfg.track_processes.iter().zip(rts).enumerate() {
+        let st = ProcessTrackerStatus {
+            name: pc.name.as_str(),
+            process: pc.process.as_str(),
+            params: pc.has_params.then_some(pc.params.as_str()),
+            param_match: pc.param_match,
+            quorum: pc.quorum,
+            quorum_max: (pc.quorum_max < u32::MAX).then_some(pc.quorum_max),
+            count: rt.count,
+            have_quorum: rt.up,
+            weight: pc.weight.into(),
+            weight_reverse: pc.weight_reverse,
+            terminate_delay_s: secs(pc.terminate_delay),
+            fork_delay_s: secs(pc.fork_delay),
+            full_command: pc.full_command,
+        };
+        status::data::write_process_tracker(&st, tracking_of(cfg, p as u16), w)?;
+    }
+    Ok(())
 }

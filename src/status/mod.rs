@@ -2,10 +2,10 @@
 //! SIGUSR1 → `keepalived.data`, SIGUSR2 → `keepalived.stats`, SIGRTMIN+2 → `keepalived.json`
 //! (in `$TMPDIR`, default `/tmp`).
 //!
-//! The writers take plain [`InstanceStatus`] views that the daemon fills from the core and the
-//! config, so this module knows nothing of either. JSON is produced with serde +
-//! serde-json-core one instance at a time into a fixed buffer; files are written to a
-//! temporary name and renamed, so a reader never sees half a dump.
+//! The writers take plain views ([`InstanceStatus`], `data::ProcessTrackerStatus`) that the
+//! daemon fills from the core and the config, so this module knows nothing of either. JSON is
+//! produced with serde + serde-json-core one instance at a time into a fixed buffer; files are
+//! written to a temporary name and renamed, so a reader never sees half a dump.
 
 pub mod data;
 pub mod json;
