@@ -486,3 +486,28 @@ fn scheduling_keywords_clamp_and_default() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `NAME weight N` without reverse/noreverse inherits the tracker's `reverse`, as keepalived
+/// 2.2.7 does; `noreverse` overrides it; no weight at all takes both from the tracker.
+#[test]
+fn instance_weight_keeps_the_trackers_reverse() {
+    let loaded = config::load(
+        Path::new("test/configs/good/track-reverse-inherit.conf"),
+        &LoadOptions::default(),
+    );
+    let cfg = loaded.config.expect("config loads");
+    let inst = &cfg.instances[0];
+    let t = cfg.tracks_of(inst.tracks);
+    let got: Vec<_> = t
+        .iter()
+        .map(|t| (t.target.clone(), t.weight, t.reverse))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (TrackTarget::Script(0), Some(20), true),
+            (TrackTarget::File(0), Some(7), false),
+            (TrackTarget::Process(0), None, true),
+        ]
+    );
+}

@@ -218,7 +218,7 @@ pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
         let mut t = RawTrack {
             target,
             weight: None,
-            reverse: false,
+            reverse: None,
             span: st.span,
         };
         let mut it = st.words.iter().skip(1);
@@ -249,8 +249,8 @@ pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
                         ),
                     }
                 }
-                "reverse" => t.reverse = true,
-                "noreverse" => t.reverse = false,
+                "reverse" => t.reverse = Some(true),
+                "noreverse" => t.reverse = Some(false),
                 other => c.d.warn(
                     w.span,
                     format!(

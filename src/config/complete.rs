@@ -24,10 +24,11 @@ pub struct Done {
 }
 
 /// Names of the scripts / track files that exist, in pool order.
+/// Trackers by name, with their own weight and `reverse` (what an instance's entry inherits).
 pub struct Names<'a> {
-    pub scripts: &'a [(Name, i16)],
-    pub files: &'a [(Name, i16)],
-    pub processes: &'a [(Name, i16)],
+    pub scripts: &'a [(Name, i16, bool)],
+    pub files: &'a [(Name, i16, bool)],
+    pub processes: &'a [(Name, i16, bool)],
 }
 
 /// Ethernet MTU keepalived assumes when it checks that the VIPs fit in one advert.
@@ -450,7 +451,7 @@ pub fn resolve_tracks(
     let mut out = Vec::new();
     for t in list {
         let target = match &t.target {
-            RawTarget::Script(s) => match names.scripts.iter().position(|(x, _)| x == s) {
+            RawTarget::Script(s) => match names.scripts.iter().position(|(x, ..)| x == s) {
                 Some(i) => TrackTarget::Script(i as u16),
                 None => {
                     d.warn(
@@ -460,7 +461,7 @@ pub fn resolve_tracks(
                     continue;
                 }
             },
-            RawTarget::File(s) => match names.files.iter().position(|(x, _)| x == s) {
+            RawTarget::File(s) => match names.files.iter().position(|(x, ..)| x == s) {
                 Some(i) => TrackTarget::File(i as u16),
                 None => {
                     d.warn(
@@ -470,7 +471,7 @@ pub fn resolve_tracks(
                     continue;
                 }
             },
-            RawTarget::Process(s) => match names.processes.iter().position(|(x, _)| x == s) {
+            RawTarget::Process(s) => match names.processes.iter().position(|(x, ..)| x == s) {
                 Some(i) => TrackTarget::Process(i as u16),
                 None => {
                     d.warn(
@@ -492,11 +493,19 @@ pub fn resolve_tracks(
             );
             continue;
         }
+        // keepalived: `NAME weight N` without reverse/noreverse keeps the tracker's own
+        // `reverse` (alloc_track_script/_file/_process start from it).
+        let own_reverse = match target {
+            TrackTarget::Script(i) => names.scripts.get(i as usize).is_some_and(|x| x.2),
+            TrackTarget::File(i) => names.files.get(i as usize).is_some_and(|x| x.2),
+            TrackTarget::Process(i) => names.processes.get(i as usize).is_some_and(|x| x.2),
+            TrackTarget::Interface(_) => false,
+        };
         out.push((
             Track {
                 target,
                 weight: t.weight,
-                reverse: t.reverse,
+                reverse: t.reverse.unwrap_or(own_reverse),
             },
             t.span,
         ));

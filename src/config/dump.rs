@@ -129,6 +129,22 @@ fn route(r: &Route) -> String {
     s
 }
 
+/// The `reverse` of the tracker an entry names (what `NAME weight N` alone inherits).
+fn own_reverse(c: &Config, t: &TrackTarget) -> bool {
+    match t {
+        TrackTarget::Script(i) => c.scripts.get(*i as usize).is_some_and(|s| s.weight_reverse),
+        TrackTarget::File(i) => c
+            .track_files
+            .get(*i as usize)
+            .is_some_and(|s| s.weight_reverse),
+        TrackTarget::Process(i) => c
+            .track_processes
+            .get(*i as usize)
+            .is_some_and(|s| s.weight_reverse),
+        TrackTarget::Interface(_) => false,
+    }
+}
+
 fn tracks(o: &mut String, c: &Config, list: &[Track], ind: &str) {
     for kind in [
         "track_script",
@@ -153,11 +169,14 @@ fn tracks(o: &mut String, c: &Config, list: &[Track], ind: &str) {
             };
             let Some(name) = name else { continue };
             let _ = write!(body, "{ind}    {}", quote(name));
+            // Without a weight the entry inherits the tracker's own weight and `reverse`.
             if let Some(w) = t.weight {
                 let _ = write!(body, " weight {w}");
-            }
-            if t.reverse {
-                body.push_str(" reverse");
+                if t.reverse {
+                    body.push_str(" reverse");
+                } else if own_reverse(c, &t.target) {
+                    body.push_str(" noreverse");
+                }
             }
             body.push('\n');
         }

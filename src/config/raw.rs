@@ -60,7 +60,8 @@ pub enum RawTarget {
 pub struct RawTrack {
     pub target: RawTarget,
     pub weight: Option<i16>,
-    pub reverse: bool,
+    /// `reverse` / `noreverse` as written; `None`: the tracker's own.
+    pub reverse: Option<bool>,
     pub span: Span,
 }
 

@@ -97,7 +97,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
     cmds.cfg.global.vrrp_notify_fifo_script = vnf;
 
     // Scripts.
-    let mut script_names: Vec<(Name, i16)> = Vec::new();
+    let mut script_names: Vec<(Name, i16, bool)> = Vec::new();
     for s in &raw.scripts {
         let Some(c) = &s.cmd else {
             d.error(
@@ -129,11 +129,11 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
             full(d, s.span, "vrrp_script blocks", "MAX_SCRIPTS", MAX_SCRIPTS);
             return None;
         }
-        script_names.push((s.name.clone(), s.weight));
+        script_names.push((s.name.clone(), s.weight, s.reverse));
     }
 
     // Track files.
-    let mut file_names: Vec<(Name, i16)> = Vec::new();
+    let mut file_names: Vec<(Name, i16, bool)> = Vec::new();
     for t in &raw.track_files {
         let Some(path) = &t.file else {
             d.error(
@@ -160,10 +160,10 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
             );
             return None;
         }
-        file_names.push((t.name.clone(), t.weight));
+        file_names.push((t.name.clone(), t.weight, t.reverse));
     }
     // Process trackers (keepalived finds a tracker by the first block of that name).
-    let mut process_names: Vec<(Name, i16)> = Vec::new();
+    let mut process_names: Vec<(Name, i16, bool)> = Vec::new();
     for p in &raw.track_processes {
         if cmds.cfg.track_processes.push(p.tp.clone()).is_err() {
             full(
@@ -175,7 +175,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
             );
             return None;
         }
-        process_names.push((p.tp.name.clone(), p.tp.weight));
+        process_names.push((p.tp.name.clone(), p.tp.weight, p.tp.weight_reverse));
     }
     let names = Names {
         scripts: &script_names,
