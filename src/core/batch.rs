@@ -20,8 +20,9 @@ pub(super) enum Pass {
 }
 
 /// Actions every instance may queue besides the per-address ones (state-change log lines,
-/// notifies, FIFO line, mail, adverts to the multicast group, priority changes).
-const FIXED_PER_INSTANCE: usize = 32;
+/// notifies, FIFO line, mail, adverts to the multicast group, priority changes, up to 8
+/// start-up FAULT reasons).
+const FIXED_PER_INSTANCE: usize = 40;
 
 /// The most actions instance `i` can queue in one visit of a pass: the fixed part, one
 /// advert per unicast peer, and per address its add/remove, its log lines and every

@@ -335,6 +335,9 @@ impl Core {
             .map(|r| (r.faulted, r.pending))
             .unwrap_or((false, false));
         if faulted || self.group_faulted(i) {
+            if faulted {
+                self.start_fault_lines(i, out);
+            }
             self.transition(now, i, State::Fault, Reason::Startup, out);
         } else if pending || self.group_pending(i) {
             // keepalived: weight-0 scripts still in their first run hold the instance in

@@ -12,9 +12,8 @@ use core::net::IpAddr;
 use super::fsm::Reason;
 use super::Subject;
 use super::{Action, Actions, Core, IfInfo, IfRt, NotifyArgs, NotifyState, ScriptResult, State};
-use crate::config::Track;
 use crate::config::TrackTarget;
-use crate::logmsg::{LogMsg, ScriptEnd};
+use crate::logmsg::{LogMsg, ScriptEnd, StartFault};
 use crate::time::Instant;
 
 /// Result state of a check script.
@@ -324,6 +323,28 @@ impl Core {
     }
 
     fn verdict(&self, i: usize) -> Verdict {
+        self.verdict_with(i, &mut |_| {})
+    }
+
+    /// keepalived's start-up lines for what holds instance `i` in FAULT, in its order
+    /// (interfaces, files, processes, then the address check; at most 8).
+    pub(super) fn start_fault_lines(&self, i: usize, out: &mut Actions) {
+        let mut why: heapless::Vec<(u8, usize, StartFault), 8> = heapless::Vec::new();
+        self.verdict_with(i, &mut |w| {
+            let n = why.len();
+            let _ = why.push((w.rank(), n, w));
+        });
+        why.sort_unstable_by_key(|&(rank, n, _)| (rank, n));
+        for &(_, _, w) in why.iter() {
+            out.push(Action::log(LogMsg::StartFault {
+                inst: i as u16,
+                why: w,
+            }));
+        }
+    }
+
+    /// The verdict of instance `i`; `cause` hears each tracker that puts it in FAULT.
+    fn verdict_with(&self, i: usize, cause: &mut dyn FnMut(StartFault)) -> Verdict {
         let mut v = Verdict {
             total: 0,
             fault: false,
@@ -336,13 +357,19 @@ impl Core {
         if c.interface.is_some() && !c.dont_track_primary {
             match self.iface_of(i) {
                 Some(f) if f.up => {}
-                _ => v.fault = true,
+                _ => {
+                    v.fault = true;
+                    cause(StartFault::InterfaceDown { track: None });
+                }
             }
         }
         // keepalived: "entering FAULT state (no IPv4 address for interface)": no source
         // address to advertise from.
         if c.interface.is_some() && self.src_addr(i).is_none() {
             v.fault = true;
+            cause(StartFault::NoAddress {
+                v6: c.family == crate::config::Family::V6,
+            });
         }
         let in_group = c.sync_group.is_some();
         let group_weights = c
@@ -351,21 +378,31 @@ impl Core {
             .map(|g| g.sync_group_tracking_weight)
             .unwrap_or(false);
         let ignore_weights = in_group && !group_weights;
-        for t in self.cfg.tracks_of(c.tracks) {
-            self.apply_track(t, ignore_weights, &mut v);
+        for ti in c.tracks.range() {
+            self.apply_track(ti, ignore_weights, &mut v, cause);
         }
         if let Some(g) = c
             .sync_group
             .and_then(|g| self.cfg.sync_groups.get(g as usize))
         {
-            for t in self.cfg.tracks_of(g.tracks) {
-                self.apply_track(t, !group_weights, &mut v);
+            for ti in g.tracks.range() {
+                self.apply_track(ti, !group_weights, &mut v, cause);
             }
         }
         v
     }
 
-    fn apply_track(&self, t: &Track, ignore_weights: bool, v: &mut Verdict) {
+    /// Add tracker entry `ti` (an index into `Config::tracks`) to the verdict.
+    fn apply_track(
+        &self,
+        ti: usize,
+        ignore_weights: bool,
+        v: &mut Verdict,
+        cause: &mut dyn FnMut(StartFault),
+    ) {
+        let Some(t) = self.cfg.tracks.get(ti) else {
+            return;
+        };
         match &t.target {
             TrackTarget::Script(s) => {
                 let Some(sc) = self.cfg.scripts.get(*s as usize) else {
@@ -398,7 +435,12 @@ impl Core {
                 let w = t.weight.unwrap_or(0) as i32;
                 let up = self.ifs.iter().any(|f| f.name == *name && f.up);
                 if w == 0 {
-                    v.fault |= up == t.reverse;
+                    if up == t.reverse {
+                        v.fault = true;
+                        cause(StartFault::InterfaceDown {
+                            track: Some(ti as u16),
+                        });
+                    }
                 } else if !ignore_weights {
                     v.total += weighted(w, t.reverse, up, !up);
                 }
@@ -414,7 +456,10 @@ impl Core {
                 let up = self.process_up(*p);
                 // keepalived: a weight-0 tracker is down when `have_quorum != !reverse`.
                 if w == 0 {
-                    v.fault |= up == rev;
+                    if up == rev {
+                        v.fault = true;
+                        cause(StartFault::Process { process: *p });
+                    }
                 } else if !ignore_weights {
                     v.total += weighted(w, rev, up, !up);
                 }
@@ -429,11 +474,21 @@ impl Core {
                 };
                 let val = self.files.get(*f as usize).copied().flatten().unwrap_or(0);
                 if w == 0 {
-                    v.fault |= (val != 0) != rev;
+                    if (val != 0) != rev {
+                        v.fault = true;
+                        cause(StartFault::File {
+                            file: *f,
+                            status: -254,
+                        });
+                    }
                 } else if !ignore_weights {
                     let p = val.saturating_mul(if rev { -w } else { w });
                     if p < -253 {
                         v.fault = true;
+                        cause(StartFault::File {
+                            file: *f,
+                            status: p,
+                        });
                     } else {
                         v.total += p.clamp(-254, 254) as i32;
                     }

@@ -12,7 +12,9 @@ use core::net::{IpAddr, Ipv4Addr};
 use crate::config::Config;
 
 mod rx;
+mod start_fault;
 pub use rx::RxDrop;
+pub use start_fault::StartFault;
 
 /// Syslog severity of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -121,6 +123,9 @@ pub enum LogMsg {
     LinkState { inst: u16, up: bool },
     /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
     UnknownVrid { vrid: u8, ifindex: u32 },
+    /// What holds an instance in FAULT at start-up (`(VI_1): entering FAULT state
+    /// (interface eth1 down)` ..., see [`StartFault`]).
+    StartFault { inst: u16, why: StartFault },
     /// `(VI_1) Sync group VG_1 ...` member following the group.
     SyncGroupFollow { group: u16, inst: u16 },
 }
@@ -340,6 +345,7 @@ impl fmt::Display for Display<'_> {
                 sname(c, script)
             ),
             Rx { inst, why } => why.write(f, iname(c, inst)),
+            StartFault { inst, why } => why.write(f, c, inst, iname(c, inst)),
             ScriptStillRunning { script } => write!(
                 f,
                 "Track script {} is already running, expect idle - skipping run",
