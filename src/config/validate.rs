@@ -265,18 +265,49 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
                     continue;
                 };
                 let iname = x.inst.name.clone();
-                x.tracks.retain(|(t, sp)| {
+                // keepalived 2.2.7 (vrrp_complete_instance): weighted scripts are dropped,
+                // weighted interfaces become weight 0 (down = FAULT), a file with the
+                // default weight 1 becomes weight 0 and any other weighted file is dropped;
+                // process trackers keep their weight. Reported in keepalived's order:
+                // interfaces, scripts, files.
+                for pass in 0..3 {
+                    x.tracks.retain_mut(|(t, sp)| {
                     let w = effective_weight(t, &names);
-                    if w != 0 {
-                        if let TrackTarget::Script(si) = t.target {
-                            let sn = script_names.get(si as usize).map(|s| s.0.as_str()).unwrap_or("");
-                            d.warn(*sp, format!("({iname}) ignoring tracked script {sn} with weights due to SYNC group"));
-                        } else {
-                            d.warn(*sp, format!("({iname}) ignoring weighted tracker due to SYNC group"));
-                        }
+                    let kind = match t.target {
+                        TrackTarget::Interface(_) => 0,
+                        TrackTarget::Script(_) => 1,
+                        TrackTarget::File(_) => 2,
+                        TrackTarget::Process(_) => 3,
+                    };
+                    if w == 0 || kind != pass {
+                        return true;
                     }
-                    w == 0
+                    match &t.target {
+                        TrackTarget::Script(si) => {
+                            let sn = script_names.get(*si as usize).map(|s| s.0.as_str()).unwrap_or("");
+                            d.warn(*sp, format!("({iname}) ignoring tracked script {sn} with weights due to SYNC group"));
+                            false
+                        }
+                        TrackTarget::Interface(ifn) => {
+                            d.warn(*sp, format!("({iname}) ignoring {ifn} tracked interface weight due to SYNC group"));
+                            t.weight = Some(0);
+                            true
+                        }
+                        TrackTarget::File(fi) => {
+                            let fname = file_names.get(*fi as usize).map(|f| f.0.as_str()).unwrap_or("");
+                            if w == 1 {
+                                d.warn(*sp, format!("({iname}) ignoring weight from tracked file {fname} due to SYNC group. specify weight 0"));
+                                t.weight = Some(0);
+                                true
+                            } else {
+                                d.warn(*sp, format!("({iname}) ignoring tracked file {fname} with weight {w} due to SYNC group"));
+                                false
+                            }
+                        }
+                        TrackTarget::Process(_) => true,
+                    }
                 });
+                }
             }
         }
         let tracks = resolve_tracks(&rg.name, rg.tracks, &names, d);

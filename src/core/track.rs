@@ -4,8 +4,9 @@
 //!
 //! effective = clamp(base + Σ contributions, 1, 254), never changed for base 255. A weight-0
 //! tracker that fails puts the instance in FAULT; one that has not reported yet keeps the
-//! instance pending (no MASTER). Members of a sync group ignore weighted trackers unless
-//! `sync_group_tracking_weight`.
+//! instance pending (no MASTER). A sync group member's own weighted trackers are settled
+//! by config validation (keepalived's rules); the group's weighted trackers count for its
+//! members only with `sync_group_tracking_weight`.
 
 use core::net::IpAddr;
 
@@ -371,15 +372,16 @@ impl Core {
                 v6: c.family == crate::config::Family::V6,
             });
         }
-        let in_group = c.sync_group.is_some();
         let group_weights = c
             .sync_group
             .and_then(|g| self.cfg.sync_groups.get(g as usize))
             .map(|g| g.sync_group_tracking_weight)
             .unwrap_or(false);
-        let ignore_weights = in_group && !group_weights;
+        // A member's own weighted trackers were already dealt with as keepalived does when
+        // the config was validated (dropped, or made weight 0; process trackers keep their
+        // weight), so what is left counts as written.
         for ti in c.tracks.range() {
-            self.apply_track(ti, ignore_weights, &mut v, cause);
+            self.apply_track(ti, false, &mut v, cause);
         }
         if let Some(g) = c
             .sync_group
