@@ -19,6 +19,8 @@ pub struct Done {
     pub evips: Vec<(Vip, Span)>,
     pub vroutes: Vec<(Route, Span)>,
     pub tracks: Vec<(Track, Span)>,
+    /// Its weighted trackers were settled for its sync group (see `validate`).
+    pub weights_settled: bool,
     pub peers: Vec<(Peer, Span)>,
     pub notifies: RawNotifies,
 }
@@ -387,6 +389,7 @@ pub fn complete(
         evips,
         vroutes: ri.vroutes,
         tracks,
+        weights_settled: false,
         peers,
         notifies: ri.notifies,
     })

@@ -261,52 +261,9 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         }
         if !rg.sync_group_tracking_weight {
             for &m in &members {
-                let Some(x) = done.get_mut(m as usize) else {
-                    continue;
-                };
-                let iname = x.inst.name.clone();
-                // keepalived 2.2.7 (vrrp_complete_instance): weighted scripts are dropped,
-                // weighted interfaces become weight 0 (down = FAULT), a file with the
-                // default weight 1 becomes weight 0 and any other weighted file is dropped;
-                // process trackers keep their weight. Reported in keepalived's order:
-                // interfaces, scripts, files.
-                for pass in 0..3 {
-                    x.tracks.retain_mut(|(t, sp)| {
-                    let w = effective_weight(t, &names);
-                    let kind = match t.target {
-                        TrackTarget::Interface(_) => 0,
-                        TrackTarget::Script(_) => 1,
-                        TrackTarget::File(_) => 2,
-                        TrackTarget::Process(_) => 3,
-                    };
-                    if w == 0 || kind != pass {
-                        return true;
-                    }
-                    match &t.target {
-                        TrackTarget::Script(si) => {
-                            let sn = script_names.get(*si as usize).map(|s| s.0.as_str()).unwrap_or("");
-                            d.warn(*sp, format!("({iname}) ignoring tracked script {sn} with weights due to SYNC group"));
-                            false
-                        }
-                        TrackTarget::Interface(ifn) => {
-                            d.warn(*sp, format!("({iname}) ignoring {ifn} tracked interface weight due to SYNC group"));
-                            t.weight = Some(0);
-                            true
-                        }
-                        TrackTarget::File(fi) => {
-                            let fname = file_names.get(*fi as usize).map(|f| f.0.as_str()).unwrap_or("");
-                            if w == 1 {
-                                d.warn(*sp, format!("({iname}) ignoring weight from tracked file {fname} due to SYNC group. specify weight 0"));
-                                t.weight = Some(0);
-                                true
-                            } else {
-                                d.warn(*sp, format!("({iname}) ignoring tracked file {fname} with weight {w} due to SYNC group"));
-                                false
-                            }
-                        }
-                        TrackTarget::Process(_) => true,
-                    }
-                });
+                if let Some(x) = done.get_mut(m as usize) {
+                    settle_weights(x, NoWeights::SyncGroup, &names, d);
+                    x.weights_settled = true;
                 }
             }
         }
@@ -324,6 +281,14 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
             sync_group_tracking_weight: rg.sync_group_tracking_weight,
         };
         groups.push((sg, tracks, rg.notifies, rg.span));
+    }
+
+    // An address owner's priority never moves: its weighted trackers get the same
+    // treatment (unless its sync group already gave it).
+    for x in done.iter_mut() {
+        if x.inst.priority == 255 && !x.weights_settled {
+            settle_weights(x, NoWeights::Owner, &names, d);
+        }
     }
 
     // Place instances into the pools.
@@ -418,6 +383,75 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         return None;
     }
     Some(cfg)
+}
+
+/// Why an instance's weighted trackers cannot move its priority.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NoWeights {
+    /// A member of a sync group without `sync_group_tracking_weight`.
+    SyncGroup,
+    /// Priority 255.
+    Owner,
+}
+
+/// keepalived 2.2.7's rules (vrrp_complete_instance) for such an instance's weighted
+/// trackers, with its warnings in its order (interfaces, scripts, files): a weighted
+/// interface becomes weight 0 in a sync group (its loss faults the group) and is dropped
+/// for an owner; weighted scripts are dropped; a file with the default weight 1 becomes
+/// weight 0 and any other weighted file is dropped; process trackers keep their weight.
+fn settle_weights(x: &mut Done, why: NoWeights, names: &Names<'_>, d: &mut Diagnostics) {
+    let iname = x.inst.name.clone();
+    let cause = match why {
+        NoWeights::SyncGroup => "SYNC group",
+        NoWeights::Owner => "address_owner",
+    };
+    for pass in 0..3 {
+        x.tracks.retain_mut(|(t, sp)| {
+            let w = effective_weight(t, names);
+            let kind = match t.target {
+                TrackTarget::Interface(_) => 0,
+                TrackTarget::Script(_) => 1,
+                TrackTarget::File(_) => 2,
+                TrackTarget::Process(_) => 3,
+            };
+            if w == 0 || kind != pass {
+                return true;
+            }
+            match &t.target {
+                TrackTarget::Interface(ifn) if why == NoWeights::SyncGroup => {
+                    let m = format!("({iname}) ignoring {ifn} tracked interface weight due to SYNC group");
+                    d.warn(*sp, m);
+                    t.weight = Some(0);
+                    true
+                }
+                TrackTarget::Interface(ifn) => {
+                    let m = format!("({iname}) ignoring {ifn} tracked interface due to address owner");
+                    d.warn(*sp, m);
+                    false
+                }
+                TrackTarget::Script(si) => {
+                    let sn = names.scripts.get(*si as usize).map_or("", |s| s.0.as_str());
+                    let m = format!("({iname}) ignoring tracked script {sn} with weights due to {cause}");
+                    d.warn(*sp, m);
+                    false
+                }
+                TrackTarget::File(fi) => {
+                    let fname = names.files.get(*fi as usize).map_or("", |f| f.0.as_str());
+                    if w == 1 {
+                        let m = format!("({iname}) ignoring weight from tracked file {fname} due to {cause}. specify weight 0");
+                        d.warn(*sp, m);
+                        t.weight = Some(0);
+                        true
+                    } else {
+                        let m = format!("({iname}) ignoring tracked file {fname} with weight {w} due to {cause}");
+                        d.warn(*sp, m);
+                        false
+                    }
+                }
+                TrackTarget::Process(_) => true,
+            }
+        });
+    }
 }
 
 fn has_cmd(n: &RawNotifies) -> bool {
