@@ -138,7 +138,7 @@ run_impl() { # run_impl ka|rs NODE ADDR VIP
   local slow hung over stopdone unsafe
   slow=$(wc -l <"$d/slow.runs" 2>/dev/null || echo 0)
   hung=$(wc -l <"$d/hung.runs" 2>/dev/null || echo 0)
-  over=$(sort "$d/overlap" 2>/dev/null | uniq -c | awk '{printf "%s%s ×%s", NR > 1 ? ", " : "", $2, $1}')
+  over=$(sort "$d/overlap" 2>/dev/null | uniq -c | awk '{printf "%s%s ×%s", (NR > 1 ? ", " : ""), $2, $1}')
   stopdone=$([ -f "$d/stop.done" ] && echo yes || echo no)
   unsafe=$([ -f "$d/unsafe.ran" ] && echo ran || echo refused)
   grep -q "Unsafe permissions found for script '$d/unsafe.sh'" "$LAB_DIR/$impl.log" || unsafe="$unsafe (no log line)"
