@@ -46,6 +46,7 @@
 //! - `rx_check`: keepalived's validation order (§B.4) → counters (and rate-limited lines),
 //!   then the state's rx rules; `split_brain`: another master heard or seen in ARP (reports);
 //! - `track`: scripts, interfaces, files, processes → effective priority, FAULT, pending;
+//!   `verdict`: what the trackers of one instance add up to (and its start-up FAULT lines);
 //!   `track_process`: process counts → quorum, with fork/terminate delays;
 //! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
@@ -64,6 +65,7 @@ mod sync_group;
 mod timer;
 mod track;
 mod track_process;
+mod verdict;
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

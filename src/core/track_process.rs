@@ -10,7 +10,7 @@
 //!   a change back to the current state before then cancels the wait. No delay: at once;
 //! - each change of state logs "Quorum gained/lost for tracked process NAME" and recomputes
 //!   every instance (weight 0 ⇒ FAULT while down, or while up with `reverse`; otherwise
-//!   the weight as for scripts, see `track::weighted`).
+//!   the weight as for scripts, see `verdict::weighted`).
 
 use super::{Action, Actions, Core};
 use crate::config::TrackProcess;
