@@ -220,30 +220,14 @@ impl Core {
             ll6: info.ll6,
             mac: info.mac,
         };
-        let was_up = match pos.and_then(|p| self.ifs.get_mut(p)) {
-            Some(f) => {
-                let u = f.up;
-                *f = new;
-                Some(u)
-            }
+        match pos.and_then(|p| self.ifs.get_mut(p)) {
+            Some(f) => *f = new,
             None => {
                 let _ = self.ifs.push(new);
-                None
-            }
-        };
-        if self.started && was_up.is_some() && was_up != Some(info.up) {
-            if let Some(i) = self
-                .cfg
-                .instances
-                .iter()
-                .position(|c| c.interface.as_ref().map(|n| n.as_str()) == Some(info.name))
-            {
-                out.push(Action::log(LogMsg::LinkState {
-                    inst: i as u16,
-                    up: info.up,
-                }));
             }
         }
+        // "Netlink reports eth0 down/up" is the daemon's line (it sees every link event of
+        // every interface something tracks); logging it here too printed it twice.
         if self.started {
             self.recompute_all(now, out);
         }

@@ -119,8 +119,6 @@ pub enum LogMsg {
     },
     /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
     VipGone { inst: u16, addr: IpAddr, prefix: u8 },
-    /// `Netlink reports eth0 down` / `up`
-    LinkState { inst: u16, up: bool },
     /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
     UnknownVrid { vrid: u8, ifindex: u32 },
     /// What holds an instance in FAULT at start-up (`(VI_1): entering FAULT state
@@ -392,12 +390,6 @@ impl fmt::Display for Display<'_> {
                 addr,
                 prefix,
                 ifname(c, inst)
-            ),
-            LinkState { inst, up } => write!(
-                f,
-                "Netlink reports {} {}",
-                ifname(c, inst),
-                if up { "up" } else { "down" }
             ),
             UnknownVrid { vrid, ifindex } => write!(
                 f,

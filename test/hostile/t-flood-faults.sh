@@ -124,6 +124,12 @@ nf=$(grep -c 'Entering FAULT' "$LAB_DIR"/b.log.*)
 kill -0 "$PID_b" || lab_fail "B died while flapping"
 last=$(grep -E 'Entering (FAULT|BACKUP|MASTER)' "$LAB_DIR"/b.log.* | tail -n1)
 case "$last" in *BACKUP*) ;; *) lab_fail "B stuck after flapping: $last" ;; esac
+# One "Netlink reports eth0 down|up" line per change: a change is logged only against the
+# previous state, so the same line twice in a row is a double log.
+nl=$(grep -h 'Netlink reports eth0' "$LAB_DIR"/b.log.* | sed 's/^.*Netlink reports/Netlink reports/')
+[ -n "$nl" ] || lab_fail "B logged no 'Netlink reports eth0' line while flapping"
+dup=$(uniq -d <<<"$nl" | head -n 1)
+[ -z "$dup" ] || lab_fail "B logged a link change twice in a row: $dup"
 line="flap: $FLAPS down/up of B's eth0 in $(($(date +%s%3N) - start_ms)) ms, B entered FAULT $nf times, ended in BACKUP"
 lab_log "$line"; echo "$line" >>"$out"
 
