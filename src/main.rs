@@ -85,7 +85,8 @@ fn main() -> ExitCode {
 
     eprint!("{}", loaded.diags);
     let Some(cfg) = loaded.config else {
-        return ExitCode::from(1);
+        // keepalived's KEEPALIVED_EXIT_CONFIG: the daemon cannot start from this file.
+        return ExitCode::from(daemon::EXIT_CONFIG as u8);
     };
     if cli.dump_conf {
         let mut out = std::io::stdout().lock();

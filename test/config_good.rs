@@ -380,6 +380,19 @@ fn cli_config_test_exit_codes() {
     let _ = std::fs::remove_file(&log);
 }
 
+/// Without `-t`, a file the daemon cannot start from exits with keepalived's
+/// KEEPALIVED_EXIT_CONFIG (4) and says why; nothing is opened before that check.
+#[test]
+fn daemon_refuses_an_unloadable_config_with_exit_4() {
+    let o = bin()
+        .args(["-n", "-l", "-f", "test/configs/does-not-exist.conf"])
+        .output()
+        .expect("run the binary");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("does-not-exist.conf"), "{err}");
+}
+
 #[test]
 fn cli_dump_signum_version_help() {
     let o = bin()

@@ -4,7 +4,7 @@
 # eth0, documentation addresses 192.0.2.0/24); a client fetches http://192.0.2.100/ through
 # the virtual IP while we kill, restart and stop the master. Nothing outside the namespaces
 # is touched; everything is removed at the end.
-set -u
+set -u -o pipefail
 BIN=${1:?usage: demo.sh path/to/keepalived-rs}
 here=$(cd "$(dirname "$0")" && pwd)
 cat <<'TXT'
@@ -19,7 +19,8 @@ for v in pass unicast; do
     pass) echo; echo "-- 1/2: multicast adverts, PASS authentication, one VIP" ;;
     unicast) echo; echo "-- 2/2: the guide's HAPROXY_VIPS shape: unicast peers, 3 VIPs with brd + label" ;;
   esac
-  DEMO=1 VARIANT=$v "$here/t-seed-failover.sh" "$BIN" 2>&1 | grep -v -E 'Killed|Terminated' || status=1
+  # pipefail: the step's own status, not grep's, decides.
+  DEMO=1 VARIANT=$v "$here/t-seed-failover.sh" "$BIN" 2>&1 | { grep -v -E 'Killed|Terminated' || true; } || status=1
 done
 echo
 [ "$status" = 0 ] && echo "== demo finished: every step passed; namespaces removed ==" ||
