@@ -4,6 +4,7 @@
 # not be measured is marked in the tables.
 #
 #   bench/run.sh [path/to/keepalived-rs]      BENCH_QUICK=1: 10 s windows, 3 failover runs
+# SCALE_RUNS=3: rounds of the start-up, steady-state and stop measurements (median, spread)
 # Environment: BENCH_ONLY="static scale failover" (subset), BENCH_IMPLS="ka ours".
 #   BENCH_MUSL_BIN=path  also the static musl build (the router build): start-up, CPU and
 #                        memory with 1, 200 and 1000 instances (raw-ours-musl.txt)
@@ -42,13 +43,14 @@ start=$(date +%s)
 ours_desc=${BENCH_OURS_DESC:-$(describe_bin "$BIN")}
 [ -z "${BENCH_MUSL_BIN:-}" ] || musl_desc=$(describe_bin "$(readlink -f "$BENCH_MUSL_BIN")")
 if [ -n "${BENCH_QUICK:-}" ]; then mode=quick; window=10; runs=3; else mode=full; window=60; runs=5; fi
-export WINDOW=${WINDOW:-$window} RUNS=${RUNS:-$runs} BENCH_RESULTS=$res
+export WINDOW=${WINDOW:-$window} RUNS=${RUNS:-$runs} BENCH_RESULTS=$res SCALE_RUNS
 {
   echo "mode $mode"
   echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "host $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), Linux $(uname -r)"
   echo "window $WINDOW"
   echo "runs $RUNS"
+  echo "scale_runs ${SCALE_RUNS:=3}"
   echo "ours $ours_desc"
   [ -z "${BENCH_MUSL_BIN:-}" ] || echo "ours_musl $musl_desc"
   echo "rt_prio ${RT_PRIO:=50}"
@@ -86,4 +88,8 @@ fi
 echo "load_end $(load1)" >>"$res/meta.txt"
 python3 "$here/lib/report.py" "$res" "$here/BENCHMARKS.generated.md" &&
   echo "bench: wrote bench/BENCHMARKS.generated.md in $(( $(date +%s) - start )) s" >&2
+# ...and the same tables into BENCHMARKS.md, between its markers (the prose around them,
+# the goals summary and the analysis of the misses, stays as written).
+python3 "$here/lib/splice.py" "$root/BENCHMARKS.md" "$here/BENCHMARKS.generated.md" &&
+  echo "bench: updated the generated section of BENCHMARKS.md" >&2
 exit 0
