@@ -249,6 +249,15 @@ pub fn tracks(c: &mut Ctx<'_>, s: &Stmt, owner: &str, out: &mut Vec<RawTrack>) {
                         ),
                     }
                 }
+                // keepalived reads reverse/noreverse only after `weight N`; alone it
+                // would change nothing there, so it must change nothing here either.
+                "reverse" | "noreverse" if t.weight.is_none() => c.d.warn(
+                    w.span,
+                    format!(
+                        "({owner}) {kind} {} {} without weight - ignoring",
+                        first.text, w.text
+                    ),
+                ),
                 "reverse" => t.reverse = Some(true),
                 "noreverse" => t.reverse = Some(false),
                 other => c.d.warn(
