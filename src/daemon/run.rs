@@ -66,6 +66,8 @@ pub struct Daemon {
     pub(super) alloc_baseline: Option<usize>,
     /// Where dumps go ($TMPDIR at start, default /tmp), read once: env lookups allocate.
     pub(super) dump_dir: heapless::String<256>,
+    /// One `keepalived.json` instance object at a time (allocated once, at start).
+    pub(super) json_buf: Box<[u8]>,
     /// Every configured command prepared by `crate::exec` (user, PATH, security) at load.
     pub(super) cmds: crate::exec::PreparedCommands,
     /// The previous config's commands (notifies of instances a reload deleted).
@@ -107,6 +109,7 @@ impl Daemon {
             stopping: false,
             alloc_baseline: None,
             dump_dir: heapless::String::new(),
+            json_buf: vec![0; crate::status::json::OBJECT_BUF].into_boxed_slice(),
             cmds: Default::default(),
             prev_cmds: Default::default(),
             fifos: Default::default(),
