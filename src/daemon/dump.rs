@@ -118,7 +118,7 @@ impl Daemon {
             Dump::Stats => "keepalived.stats",
             Dump::Json => "keepalived.json",
         };
-        let show_auth = false;
+        let show_auth = self.opts.json_auth;
         let json_buf = &mut self.json_buf;
         let r = status::write_atomically(dir, name, |w| {
             if which == Dump::Json {
@@ -362,5 +362,19 @@ mod tests {
              label vrrp-uplink-0a1 no_track"
         );
         assert_eq!((data.auth_type, data.auth_data), (1, ""));
+        // --json-auth: the password, as keepalived writes it.
+        let mut shown = std::vec::Vec::new();
+        write_json(
+            &core,
+            Instant::from_secs(1),
+            1.0,
+            true,
+            &mut buf,
+            &mut shown,
+        )
+        .expect("write");
+        let (list, _): (heapless::Vec<Entry<'_>, 1>, usize) =
+            serde_json_core::from_slice(&shown).expect("keepalived.json parses");
+        assert_eq!(list[0].data.auth_data, "1111");
     }
 }

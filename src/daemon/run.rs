@@ -33,6 +33,8 @@ pub struct RunOpts {
     pub dont_release_vrrp: bool,
     /// `-X`: release VIPs on reload-induced transitions (accepted).
     pub release_vips: bool,
+    /// `--json-auth`: keepalived.json shows `auth_data` (the password) instead of `""`.
+    pub json_auth: bool,
     /// `-p` (default /run/keepalived.pid) and `-r` (default /run/keepalived_vrrp.pid).
     pub pid_file: Option<PathBuf>,
     pub vrrp_pid_file: Option<PathBuf>,
