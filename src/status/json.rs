@@ -4,7 +4,8 @@
 //! booleans, intervals as seconds in floats), so the tools that read keepalived's file read
 //! ours. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
 //! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is an empty
-//! string: keepalived prints the password in clear, in a file any local user can read.
+//! string: keepalived prints the password in clear, in a file any local user can read
+//! (`--json-auth` asks for keepalived's behaviour).
 
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
