@@ -77,6 +77,9 @@ pub struct Cli {
     pub config_id: Option<String>,
     /// `--signum=NAME`
     pub signum: Option<String>,
+    /// `--json-auth`: write the real `auth_data` in keepalived.json, as keepalived does
+    /// (ours: redacted by default).
+    pub json_auth: bool,
     /// `-t/--config-test[=LOGFILE]`: Some(None) = diagnostics to stderr.
     pub config_test: Option<Option<PathBuf>>,
     /// `-v/--version`
@@ -118,6 +121,7 @@ impl Default for Cli {
             all_config: false,
             config_id: None,
             signum: None,
+            json_auth: false,
             config_test: None,
             version: false,
             help: false,
@@ -164,6 +168,7 @@ const OPTS: &[(Option<char>, &str, Arg)] = &[
     (Some('e'), "all-config", Arg::No),
     (Some('i'), "config-id", Arg::Required),
     (None, "signum", Arg::Required),
+    (None, "json-auth", Arg::No),
     (Some('t'), "config-test", Arg::Optional),
     (Some('v'), "version", Arg::No),
     (Some('h'), "help", Arg::No),
@@ -298,6 +303,7 @@ impl Cli {
             "all-config" => self.all_config = true,
             "config-id" => self.config_id = Some(v),
             "signum" => self.signum = Some(v),
+            "json-auth" => self.json_auth = true,
             "config-test" => self.config_test = Some(val.map(PathBuf::from)),
             "version" => self.version = true,
             "help" => self.help = true,
@@ -382,6 +388,8 @@ pub const USAGE: &str = "Usage: keepalived-rs [OPTION...]
                                 or any lines beginning @^ that do match.
                                 The config-id defaults to the node name if option not used
       --signum=SIGFUNC         Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
+      --json-auth              Write the authentication password in keepalived.json
+                                (default: auth_data is \"\")
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
                                 stderr by default
   -v, --version                Display the version number
@@ -478,6 +486,7 @@ mod tests {
             "-i",
             "web1",
             "--signum=JSON",
+            "--json-auth",
             "-v",
             "-h",
             "-T",
@@ -493,6 +502,7 @@ mod tests {
         assert_eq!(c.namespace.as_deref(), Some("ns1"));
         assert_eq!(c.config_id.as_deref(), Some("web1"));
         assert_eq!(c.signum.as_deref(), Some("JSON"));
+        assert!(c.json_auth);
         assert!(c.version && c.help && c.genhash);
     }
 

@@ -124,6 +124,7 @@ fn run_daemon(cli: Cli, config: Box<Config>) -> ExitCode {
     let opts = daemon::RunOpts {
         dont_release_vrrp: cli.dont_release_vrrp,
         release_vips: cli.release_vips,
+        json_auth: cli.json_auth,
         pid_file: Some(cli.pid_file.clone()),
         vrrp_pid_file: Some(cli.vrrp_pid_file.clone()),
         config_path: cli.config_file.clone(),

@@ -8,6 +8,7 @@
 
 use heapless::Vec;
 
+use crate::config::Config;
 use crate::limits::MAX_CHILDREN;
 use crate::time::{Duration, Instant};
 
@@ -16,6 +17,9 @@ use crate::time::{Duration, Instant};
 pub enum Kind {
     /// `Config::scripts[id]`.
     Script(u16),
+    /// A check script that a reload removed while it ran: still timed out and reaped, its
+    /// result ignored.
+    RemovedScript,
     Notify,
     /// A notify started by the shutdown (specific `notify_stop` or the generic one).
     StopNotify,
@@ -63,6 +67,23 @@ impl Children {
                 term_sent: false,
             })
             .is_ok()
+    }
+
+    /// A reload renumbers `Config::scripts` (the core keeps results by name): a running check
+    /// script follows its name to the new index, or becomes `RemovedScript` when the new
+    /// configuration no longer has it, so its late result never lands on another script.
+    pub fn remap_scripts(&mut self, old: &Config, new: &Config) {
+        for c in self.list.iter_mut() {
+            let Kind::Script(id) = c.kind else {
+                continue;
+            };
+            let name = old.scripts.get(id as usize).map(|s| s.name.as_str());
+            let to = name.and_then(|n| new.scripts.iter().position(|s| s.name.as_str() == n));
+            c.kind = match to.and_then(|i| u16::try_from(i).ok()) {
+                Some(i) => Kind::Script(i),
+                None => Kind::RemovedScript,
+            };
+        }
     }
 
     /// Forget a reaped child; returns its record (with `term_sent` = timed out).
@@ -122,5 +143,38 @@ mod tests {
         let r = c.remove(10).expect("child");
         assert!(r.term_sent);
         assert!(!c.script_running(0));
+    }
+
+    fn cfg(scripts: &[&str]) -> Box<Config> {
+        let mut text = String::new();
+        for s in scripts {
+            text.push_str(&format!("vrrp_script {s} {{\n script \"/bin/true\"\n}}\n"));
+        }
+        text.push_str("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n");
+        text.push_str(" priority 100\n virtual_ipaddress {\n 192.0.2.100/32\n }\n}\n");
+        let opts = crate::config::LoadOptions::default();
+        crate::config::parse_str("t.conf", &text, &opts)
+            .config
+            .expect("config")
+    }
+
+    #[test]
+    fn reload_remaps_running_scripts_by_name() {
+        let old = cfg(&["chk_slow", "chk_fast", "chk_gone"]);
+        let new = cfg(&["chk_fast", "chk_new", "chk_slow"]);
+        let mut c = Children::default();
+        assert!(c.add(10, Kind::Script(0), Some(Instant::from_secs(5))));
+        assert!(c.add(11, Kind::Script(2), Some(Instant::from_secs(5))));
+        assert!(c.add(12, Kind::Notify, None));
+        c.remap_scripts(&old, &new);
+        // chk_slow is now index 2: its result is credited to it, and it still blocks a rerun.
+        assert!(c.script_running(2));
+        assert!(!c.script_running(0));
+        // chk_gone is not in the new config: its late result is ignored, its kill kept.
+        let gone = c.remove(11).expect("child");
+        assert_eq!(gone.kind, Kind::RemovedScript);
+        assert_eq!(gone.kill_at, Some(Instant::from_secs(5)));
+        assert_eq!(c.remove(10).map(|x| x.kind), Some(Kind::Script(2)));
+        assert_eq!(c.remove(12).map(|x| x.kind), Some(Kind::Notify));
     }
 }

@@ -118,26 +118,11 @@ impl Daemon {
             Dump::Stats => "keepalived.stats",
             Dump::Json => "keepalived.json",
         };
-        let mut json_buf = [0u8; 8192];
+        let show_auth = self.opts.json_auth;
+        let json_buf = &mut self.json_buf;
         let r = status::write_atomically(dir, name, |w| {
-            use std::io::Write as _;
             if which == Dump::Json {
-                let mut it = cfg.instances.iter().zip(rts.iter());
-                w.write_all(b"[")?;
-                let mut first = true;
-                for (inst, rt) in it.by_ref() {
-                    let (ifps, scripts) = tracks(cfg, inst);
-                    let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
-                    if !first {
-                        w.write_all(b",")?;
-                    }
-                    first = false;
-                    match status::json::instance_object(&st, false, &mut json_buf) {
-                        Ok(n) => w.write_all(json_buf.get(..n).unwrap_or(&[]))?,
-                        Err(_) => w.write_all(b"{}")?,
-                    }
-                }
-                return w.write_all(b"]\n");
+                return write_json(&self.core, mono_now, wall_now, show_auth, json_buf, w);
             }
             if which == Dump::Data {
                 return write_data(&self.core, mono_now, wall_now, w);
@@ -175,6 +160,29 @@ fn tracks<'a>(cfg: &'a Config, inst: &Instance) -> (Vec<&'a str, 16>, Vec<&'a st
         }
     }
     (ifps, scripts)
+}
+
+/// The whole `keepalived.json` array, one instance at a time through `buf`
+/// ([`status::json::OBJECT_BUF`] bytes, allocated once at start-up).
+pub fn write_json<W: Write>(
+    core: &Core,
+    mono_now: Instant,
+    wall_now: f64,
+    show_auth: bool,
+    buf: &mut [u8],
+    w: &mut W,
+) -> io::Result<()> {
+    let cfg = core.config();
+    w.write_all(b"[")?;
+    for (i, (inst, rt)) in cfg.instances.iter().zip(core.instances()).enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        let (ifps, scripts) = tracks(cfg, inst);
+        let st = build(cfg, inst, rt, &ifps, &scripts, mono_now, wall_now);
+        status::json::write_instance(&st, show_auth, buf, w)?;
+    }
+    w.write_all(b"]\n")
 }
 
 /// The whole `keepalived.data` text: each instance's block with its `track_process` entries,
@@ -295,4 +303,78 @@ fn write_process_trackers<W: Write>(core: &Core, w: &mut W) -> io::Result<()> {
         status::data::write_process_tracker(&st, tracking_of(cfg, p as u16), w)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Entry<'a> {
+        #[serde(borrow)]
+        data: Data<'a>,
+    }
+
+    #[derive(Deserialize)]
+    struct Data<'a> {
+        iname: &'a str,
+        #[serde(borrow)]
+        vips: heapless::Vec<&'a str, { crate::wire::MAX_ADVERT_ADDRS }>,
+        auth_type: u8,
+        auth_data: &'a str,
+    }
+
+    #[test]
+    fn json_keeps_an_instance_with_a_full_advert_of_vips() {
+        // The most VIPs one advert carries, each with every option that lengthens its text.
+        let dev = "vrrp-uplink-0a1";
+        let mut text = format!(
+            "vrrp_instance VI_1 {{\n interface {dev}\n virtual_router_id 1\n priority 100\n\
+             authentication {{\n auth_type PASS\n auth_pass 1111\n }}\n virtual_ipaddress {{\n"
+        );
+        for i in 0..crate::wire::MAX_ADVERT_ADDRS {
+            let (net, host) = if i < 250 {
+                ("203.0.113", i + 1)
+            } else {
+                ("198.51.100", i)
+            };
+            text.push_str(&format!(
+                " {net}.{host}/24 brd {net}.255 dev {dev} scope global label {dev} no_track\n"
+            ));
+        }
+        text.push_str(" }\n}\n");
+        let opts = crate::config::LoadOptions::default();
+        let loaded = crate::config::parse_str("t.conf", &text, &opts);
+        let cfg = loaded.config.expect("config");
+        let core = Core::new(&cfg);
+        let mut buf = vec![0u8; status::json::OBJECT_BUF];
+        let mut out = std::vec::Vec::new();
+        write_json(&core, Instant::from_secs(1), 1.0, false, &mut buf, &mut out).expect("write");
+        let (list, _): (heapless::Vec<Entry<'_>, 1>, usize) =
+            serde_json_core::from_slice(&out).expect("keepalived.json parses");
+        let data = &list[0].data;
+        assert_eq!(data.iname, "VI_1");
+        assert_eq!(data.vips.len(), crate::wire::MAX_ADVERT_ADDRS);
+        assert_eq!(
+            data.vips[0],
+            "203.0.113.1/24 brd 203.0.113.255 dev vrrp-uplink-0a1 scope global \
+             label vrrp-uplink-0a1 no_track"
+        );
+        assert_eq!((data.auth_type, data.auth_data), (1, ""));
+        // --json-auth: the password, as keepalived writes it.
+        let mut shown = std::vec::Vec::new();
+        write_json(
+            &core,
+            Instant::from_secs(1),
+            1.0,
+            true,
+            &mut buf,
+            &mut shown,
+        )
+        .expect("write");
+        let (list, _): (heapless::Vec<Entry<'_>, 1>, usize) =
+            serde_json_core::from_slice(&shown).expect("keepalived.json parses");
+        assert_eq!(list[0].data.auth_data, "1111");
+    }
 }

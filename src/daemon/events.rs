@@ -70,6 +70,9 @@ impl Daemon {
         for k in 0..self.ifs.ifs.len() {
             self.report_iface(t, k);
         }
+        // The core keeps script results by name; running scripts follow (before the core's
+        // config is replaced, while it still names the old indices).
+        self.children.remap_scripts(self.core.config(), &cfg);
         self.core.handle(t, Event::Reload(&cfg), &mut self.acts);
         self.disable_unrunnable_scripts();
         self.apply();

@@ -119,7 +119,7 @@ impl Daemon {
     /// code (the caller removes the pid files).
     pub(super) fn finish(&mut self) -> i32 {
         for c in self.children.list.iter() {
-            if matches!(c.kind, Kind::Script(_)) {
+            if matches!(c.kind, Kind::Script(_) | Kind::RemovedScript) {
                 let _ = process::kill_group(c.pid, libc::SIGTERM);
             }
         }

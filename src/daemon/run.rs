@@ -33,6 +33,8 @@ pub struct RunOpts {
     pub dont_release_vrrp: bool,
     /// `-X`: release VIPs on reload-induced transitions (accepted).
     pub release_vips: bool,
+    /// `--json-auth`: keepalived.json shows `auth_data` (the password) instead of `""`.
+    pub json_auth: bool,
     /// `-p` (default /run/keepalived.pid) and `-r` (default /run/keepalived_vrrp.pid).
     pub pid_file: Option<PathBuf>,
     pub vrrp_pid_file: Option<PathBuf>,
@@ -66,6 +68,8 @@ pub struct Daemon {
     pub(super) alloc_baseline: Option<usize>,
     /// Where dumps go ($TMPDIR at start, default /tmp), read once: env lookups allocate.
     pub(super) dump_dir: heapless::String<256>,
+    /// One `keepalived.json` instance object at a time (allocated once, at start).
+    pub(super) json_buf: Box<[u8]>,
     /// Every configured command prepared by `crate::exec` (user, PATH, security) at load.
     pub(super) cmds: crate::exec::PreparedCommands,
     /// The previous config's commands (notifies of instances a reload deleted).
@@ -107,6 +111,7 @@ impl Daemon {
             stopping: false,
             alloc_baseline: None,
             dump_dir: heapless::String::new(),
+            json_buf: vec![0; crate::status::json::OBJECT_BUF].into_boxed_slice(),
             cmds: Default::default(),
             prev_cmds: Default::default(),
             fifos: Default::default(),

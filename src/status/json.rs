@@ -4,7 +4,8 @@
 //! booleans, intervals as seconds in floats), so the tools that read keepalived's file read
 //! ours. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
 //! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is an empty
-//! string: keepalived prints the password in clear, in a file any local user can read.
+//! string: keepalived prints the password in clear, in a file any local user can read
+//! (`--json-auth` asks for keepalived's behaviour).
 
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
@@ -12,8 +13,15 @@ use serde::Serialize;
 use super::{fixed, Counters, InstanceStatus, VipText};
 use crate::config::Vip;
 
-/// Room for one instance's object; an instance with hundreds of VIPs needs the most.
-pub const OBJECT_BUF: usize = 32 * 1024;
+/// Room for one instance's object: the most VIPs one advert carries, each at the longest
+/// text [`VipText`] can produce (cut at 256 bytes) with its quotes and comma, plus the rest of
+/// the object (7 command lines of 256 bytes, escaped, tracker names, numbers and stats).
+/// An instance beyond that (thousands of `virtual_ipaddress_excluded`) is written as
+/// `{"data":{"iname":…,"error":"too large"}}`.
+pub const OBJECT_BUF: usize = crate::wire::MAX_ADVERT_ADDRS * (VIP_TEXT + 3) + 8 * 1024;
+
+/// The longest VIP text written (see `VipList`).
+const VIP_TEXT: usize = 256;
 
 #[derive(Serialize)]
 struct Entry<'a> {
@@ -57,7 +65,7 @@ impl Serialize for VipList<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.vips.len()))?;
         for vip in self.vips {
-            let text: heapless::String<256> = fixed(format_args!(
+            let text: heapless::String<VIP_TEXT> = fixed(format_args!(
                 "{}",
                 VipText {
                     vip,
@@ -231,6 +239,26 @@ pub fn instance_object<'a>(
     .map_err(|_| JsonError::TooLarge)
 }
 
+/// Write one instance's object to `out` through `buf`; one too large for `buf` is still
+/// valid JSON: its name and why its data is missing.
+pub fn write_instance<W: std::io::Write>(
+    st: &InstanceStatus<'_>,
+    show_auth: bool,
+    buf: &mut [u8],
+    out: &mut W,
+) -> std::io::Result<()> {
+    match instance_object(st, show_auth, buf) {
+        Ok(n) => out.write_all(buf.get(..n).unwrap_or(&[])),
+        Err(JsonError::TooLarge) => {
+            out.write_all(b"{\"data\":{\"iname\":")?;
+            let mut name = [0u8; 192];
+            let n = serde_json_core::to_slice(st.iname, &mut name).unwrap_or(0);
+            out.write_all(name.get(..n).unwrap_or(b"\"\""))?;
+            out.write_all(b",\"error\":\"too large\"}}")
+        }
+    }
+}
+
 /// Write the whole array to `out`, one instance at a time through `buf`.
 pub fn write_all<'a, W: std::io::Write>(
     instances: impl Iterator<Item = InstanceStatus<'a>>,
@@ -243,17 +271,7 @@ pub fn write_all<'a, W: std::io::Write>(
         if i > 0 {
             out.write_all(b",")?;
         }
-        match instance_object(&st, show_auth, buf) {
-            Ok(n) => out.write_all(buf.get(..n).unwrap_or(&[]))?,
-            Err(JsonError::TooLarge) => {
-                // Still valid JSON: name the instance and say why its data is missing.
-                out.write_all(b"{\"data\":{\"iname\":")?;
-                let mut name = [0u8; 192];
-                let n = serde_json_core::to_slice(st.iname, &mut name).unwrap_or(0);
-                out.write_all(name.get(..n).unwrap_or(b"\"\""))?;
-                out.write_all(b",\"error\":\"too large\"}}")?;
-            }
-        }
+        write_instance(&st, show_auth, buf, out)?;
     }
     out.write_all(b"]\n")
 }

@@ -5,7 +5,9 @@
 //! allocation at all (a script that runs every second is steady state). The child: default
 //! signal mask, normal (not real-time) scheduling, its own session and process group (so a
 //! timeout can kill the whole group), `PR_SET_PDEATHSIG`, stdin/stdout/stderr on /dev/null,
-//! optional setgroups/setgid/setuid, then `execv`. All our descriptors are CLOEXEC.
+//! optional setgroups/setgid/setuid, then `execve` with [`CHILD_ENV`] only: nothing of the
+//! daemon's own environment (an init system's or an operator's variables) reaches a script.
+//! All our descriptors are CLOEXEC.
 //! The parent never waits: SIGCHLD arrives on the signalfd and [`reap`] collects with
 //! `WNOHANG`.
 
@@ -20,9 +22,14 @@ pub struct Creds {
     pub gid: Option<u32>,
 }
 
-/// Fork and `execv(program, argv)` with an argv prepared by `crate::exec` (NULL-terminated
-/// pointer array borrowing a live `ExecArgs`); `creds` are applied only where they differ
-/// from ours. Returns the child's pid (also its process group id).
+/// The whole environment of every child: a fixed `PATH` (what `/bin/sh -c` and the scripts
+/// themselves search), as a clean login would have it.
+pub const CHILD_ENV: &[&core::ffi::CStr] =
+    &[c"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
+
+/// Fork and `execve(program, argv, CHILD_ENV)` with an argv prepared by `crate::exec`
+/// (NULL-terminated pointer array borrowing a live `ExecArgs`); `creds` are applied only
+/// where they differ from ours. Returns the child's pid (also its process group id).
 pub fn spawn_exec(
     program: &core::ffi::CStr,
     argv: &[*const libc::c_char],
@@ -33,8 +40,13 @@ pub fn spawn_exec(
     }
     let (our_uid, our_gid) = ids();
     let devnull: &core::ffi::CStr = c"/dev/null";
+    // Built before the fork (the child only execs); static strings, no allocation.
+    let mut envp = [core::ptr::null::<libc::c_char>(); CHILD_ENV.len() + 1];
+    for (p, e) in envp.iter_mut().zip(CHILD_ENV) {
+        *p = e.as_ptr();
+    }
     // SAFETY: single-threaded process; the child only makes async-signal-safe calls on memory
-    // prepared before the fork (`program`, `argv` and the strings it points to).
+    // prepared before the fork (`program`, `argv`, `envp` and the strings they point to).
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(io::Error::last_os_error());
@@ -74,7 +86,7 @@ pub fn spawn_exec(
                     libc::_exit(126);
                 }
             }
-            libc::execv(program.as_ptr(), argv.as_ptr());
+            libc::execve(program.as_ptr(), argv.as_ptr(), envp.as_ptr());
             libc::_exit(127);
         }
     }

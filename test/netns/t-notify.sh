@@ -18,6 +18,10 @@
 #   is started with its own argument and then the FIFO path last, reads the same lines, gets
 #   SIGTERM at a reload (and a new one starts) and when the daemon stops, and the FIFO the
 #   daemon created is removed.
+#   Children get a clean environment: a check script and a notify hook see only
+#   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin (plus the PWD their
+#   shell sets), not a variable exported into the daemon's environment, and their
+#   stdin/stdout/stderr are /dev/null.
 # Usage: t-notify.sh path/to/keepalived-rs
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +39,16 @@ N=$LAB_DIR/notify.sh
 cat >"$N" <<EOS
 #!/bin/sh
 [ "\$1" = S ] && sleep 0.5
+[ "\$1" = M ] && $LAB_DIR/env.sh notify
 echo "\$0 \$*" >>$LAB_DIR/calls
+EOS
+# What a child sees: its environment (less the PWD sh sets) and where its fds 0-2 point.
+cat >"$LAB_DIR/env.sh" <<EOS
+#!/bin/sh
+fds=\$(for f in 0 1 2; do readlink /proc/\$\$/fd/\$f; done)
+env | grep -v '^PWD=' | sort >$LAB_DIR/env.\$1.new
+echo "\$fds" >>$LAB_DIR/env.\$1.new
+mv $LAB_DIR/env.\$1.new $LAB_DIR/env.\$1
 EOS
 FS=$LAB_DIR/fifo-script.sh
 cat >"$FS" <<EOS
@@ -45,7 +58,7 @@ echo \$\$ >$LAB_DIR/fs.pid.new && mv $LAB_DIR/fs.pid.new $LAB_DIR/fs.pid
 echo "\$0 \$*" >>$LAB_DIR/fs.args
 exec cat "\$last" >>$LAB_DIR/fs.out
 EOS
-chmod 755 "$N" "$FS"
+chmod 755 "$N" "$FS" "$LAB_DIR/env.sh"
 : >"$LAB_DIR/calls"
 F=$LAB_DIR/fifo
 F2=$LAB_DIR/vrrp-fifo
@@ -56,7 +69,7 @@ global_defs {
     vrrp_notify_fifo_script "$FS fs-arg"
 }
 vrrp_script chk_ok {
-    script "/bin/true"
+    script "$LAB_DIR/env.sh check"
     interval 1
     weight 4
 }
@@ -89,7 +102,7 @@ timeout 120 sh -c 'while :; do cat "$1"; done' sh "$F" >"$LAB_DIR/fifo.out" &
 LAB_PIDS+=("$!")
 L=$LAB_DIR/a.log
 trap 'rc=$?; if [ $rc -ne 0 ]; then tail -n 30 "$L"; echo "--- calls"; cat "$LAB_DIR/calls"; echo "--- fifo"; cat "$LAB_DIR/fifo.out"; fi; lab_cleanup; exit $rc' EXIT
-lab_run a "$L" "$BIN" -n -l -D -f "$LAB_DIR/a.conf" -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
+lab_run a "$L" env KRS_ENV_MARKER=leaked "$BIN" -n -l -D -f "$LAB_DIR/a.conf" -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
 PID=$LAB_LAST_PID
 
 lines() { grep -c . "$1" 2>/dev/null || echo 0; }
@@ -107,6 +120,17 @@ lab_wait 3 test -s "$LAB_DIR/fs.args" >/dev/null
   lab_fail "vrrp_notify_fifo_script argv: '$(cat "$LAB_DIR/fs.args" 2>/dev/null)'"
 FSPID=$(cat "$LAB_DIR/fs.pid")
 lab_log "vrrp_notify_fifo created; its script runs as '$FS fs-arg $F2'"
+
+want_env='PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+/dev/null
+/dev/null
+/dev/null'
+for who in check notify; do
+  lab_wait 3 test -s "$LAB_DIR/env.$who" >/dev/null || lab_fail "$who: env.sh did not run"
+  got=$(cat "$LAB_DIR/env.$who")
+  [ "$got" = "$want_env" ] || { printf 'want:\n%s\ngot:\n%s\n' "$want_env" "$got"; lab_fail "$who: environment or fds 0-2 differ"; }
+done
+lab_log "check script and notify hook: only PATH in their environment, fds 0-2 on /dev/null"
 
 ip -n "$LAB-a" link set trk0 down
 lab_wait 3 grep -q "(VI_1) Entering FAULT STATE" "$L" >/dev/null || lab_fail "trk0 down: no FAULT"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SIGHUP reload without VIP churn (adding a VIP adds only that VIP; the running one is not
 # touched), a broken file is refused, and the SIGUSR1 / SIGUSR2 / SIGRTMIN+2 dumps
-# (keepalived.data, .stats, .json in $TMPDIR).
+# (keepalived.data, .stats, .json in $TMPDIR); with --json-auth the JSON dump carries the
+# PASS password in auth_data, as keepalived's does.
 # Usage: t-reload-dumps.sh path/to/keepalived-rs
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -16,6 +17,10 @@ vrrp_instance VI_1 {
   virtual_router_id 7
   priority 150
   advert_int 1
+  authentication {
+    auth_type PASS
+    auth_pass s3cret
+  }
   virtual_ipaddress {
     192.0.2.100/32 brd 192.0.2.255 dev eth0 label eth0:0
 $1
@@ -24,7 +29,7 @@ $1
 EOC
 }
 mk ""
-lab_run a "$LAB_DIR/a.log" env TMPDIR="$LAB_DIR" "$BIN" -n -l -D -G -f "$LAB_DIR/a.conf" \
+lab_run a "$LAB_DIR/a.log" env TMPDIR="$LAB_DIR" "$BIN" -n -l -D -G --json-auth -f "$LAB_DIR/a.conf" \
   -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
 A=$LAB_LAST_PID
 trap 'rc=$?; [ $rc -ne 0 ] && tail -30 "$LAB_DIR/a.log"; lab_cleanup; exit $rc' EXIT
@@ -52,7 +57,7 @@ kill -$(($(kill -l RTMIN) + 2)) "$A"
 lab_wait 3 test -s "$LAB_DIR/keepalived.json" >/dev/null || lab_fail "no JSON dump"
 lab_wait 3 test -s "$LAB_DIR/keepalived.stats" >/dev/null || lab_fail "no stats dump"
 lab_wait 3 test -s "$LAB_DIR/keepalived.data" >/dev/null || lab_fail "no data dump"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0]["data"]["iname"]=="VI_1" and d[0]["data"]["state"]==2, d' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d[0]["data"]; assert e["iname"]=="VI_1" and e["state"]==2 and e["auth_type"]==1 and e["auth_data"]=="s3cret", d' \
   "$LAB_DIR/keepalived.json" || lab_fail "JSON dump content"
 grep -q 'VRRP Instance: VI_1' "$LAB_DIR/keepalived.stats" || lab_fail "stats dump content"
 grep -q 'State = MASTER' "$LAB_DIR/keepalived.data" || lab_fail "data dump content"

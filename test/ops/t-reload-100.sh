@@ -2,7 +2,10 @@
 # SIGHUP soak: 100 reloads in a row on the master while a client fetches a page through the
 # VIP. The VIP must never disappear (netlink is watched), no state transition may happen,
 # RSS and the fd count stay stable. Then: a broken file changes nothing, and a reload that
-# adds and removes an instance and VIPs does exactly that.
+# adds and removes instances and VIPs does exactly that (the netlink monitor keeps watching:
+# VI_1's VIP is never deleted); the removed instances run their notifies, VI_2 (with
+# notify_deleted) as DELETED and VI_3 (without) as FAULT. Every reload logs "Reloading ..."
+# and every applied one "Reload complete".
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(readlink -f "${1:?usage: t-reload-100.sh path/to/keepalived-rs}")
 . "$here/../interop/lib.sh"
@@ -74,12 +77,14 @@ for ((i = 1; i <= RELOADS; i++)); do
 done
 sleep 2
 touch "$LAB/stop-client"; wait "$CLIENT" 2>/dev/null
-kill "$MON" 2>/dev/null
+# The monitor keeps running (to the end of the test) for the add/remove phase below.
 rss1=$(rss "$pid"); fd1=$(fds "$pid")
 read -r got missed <"$LAB/client.txt"
 reloads=$(grep -c 'Reload complete' "$LAB/a.log")
 log "reloads completed: $reloads; client fetches ok=$got failed=$missed; RSS ${rss0}->${rss1} kB; fds ${fd0}->${fd1}"
 check "every reload completed" "[ $reloads -ge $((RELOADS + 2)) ]"
+reloading=$(grep -c 'Reloading \.\.\.' "$LAB/a.log")
+check "each reload logged 'Reloading ...' and 'Reload complete'" "[ $reloading -eq $reloads ]"
 check "the VIP never left the master (netlink)" "! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
 check "no state transition during the soak" "[ $(master_count a) -eq $m0 ] && ! grep -q 'Entering BACKUP STATE\$' $LAB/a.log"
 check "the client never failed" "[ $missed -eq 0 ] && [ $got -gt 0 ]"
@@ -102,10 +107,13 @@ check "a file with errors is not applied" "[ $(grep -c 'Reload complete' "$LAB/a
 check "the VIP stays after a refused reload" "has_vip a 192.0.2.100"
 check "the daemon is still running" "kill -0 $pid"
 
-# Add an instance with two VIPs and a VIP to VI_1; then remove them again.
+# Add two instances with VIPs and a VIP to VI_1; then remove them again.
+printf '#!/bin/sh\necho "$*" >>%s/removed.txt\n' "$LAB" >"$LAB/removed.sh"
+chmod 755 "$LAB/removed.sh"
+: >"$LAB/removed.txt"
 cp "$LAB/a.good" "$LAB/a.conf"
 sed -i 's|        192.0.2.100/32|        192.0.2.100/32\n        192.0.2.101/32|' "$LAB/a.conf"
-cat >>"$LAB/a.conf" <<'CONF'
+cat >>"$LAB/a.conf" <<CONF
 vrrp_instance VI_2 {
     state MASTER
     interface eth0
@@ -116,21 +124,46 @@ vrrp_instance VI_2 {
         198.51.100.10/32
         198.51.100.11/32
     }
+    notify "$LAB/removed.sh"
+    notify_deleted
+}
+vrrp_instance VI_3 {
+    state MASTER
+    interface eth0
+    virtual_router_id 61
+    priority 255
+    advert_int 1
+    virtual_ipaddress {
+        198.51.100.12/32
+    }
+    notify "$LAB/removed.sh"
 }
 CONF
+complete0=$(grep -c 'Reload complete' "$LAB/a.log")
 kill -HUP "$pid"
 wait_vip a 198.51.100.11 5
+wait_vip a 198.51.100.12 5
 wait_vip a 192.0.2.101 5
+# Both owners are MASTER (their generic notify ran) before they are removed.
+for ((i = 0; i < 40; i++)); do [ "$(grep -c MASTER "$LAB/removed.txt")" -ge 2 ] && break; sleep 0.1; done
 check "the added VIP of VI_1 is set" "has_vip a 192.0.2.101"
-check "the new owner instance VI_2 set its VIPs" "has_vip a 198.51.100.10 && has_vip a 198.51.100.11"
+check "the new owner instances VI_2 and VI_3 set their VIPs" "has_vip a 198.51.100.10 && has_vip a 198.51.100.11 && has_vip a 198.51.100.12"
+check "the monitor saw the VIPs added by the reload" "grep -q '198.51.100.11' $LAB/monitor.txt && grep -q '192.0.2.101' $LAB/monitor.txt"
 check "VI_1's first VIP untouched" "! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
 cp "$LAB/a.good" "$LAB/a.conf"
 kill -HUP "$pid"
 wait_no_vip a 198.51.100.11 5
+wait_no_vip a 198.51.100.12 5
 wait_no_vip a 192.0.2.101 5
+for ((i = 0; i < 40; i++)); do [ "$(wc -l <"$LAB/removed.txt")" -ge 4 ] && break; sleep 0.1; done
 check "the removed VIP is gone" "! has_vip a 192.0.2.101"
-check "the removed instance's VIPs are gone" "! has_vip a 198.51.100.10 && ! has_vip a 198.51.100.11"
-check "VI_1 still master with its VIP" "has_vip a 192.0.2.100"
+check "the removed instances' VIPs are gone" "! has_vip a 198.51.100.10 && ! has_vip a 198.51.100.11 && ! has_vip a 198.51.100.12"
+check "the monitor saw the removed VIPs deleted" "grep -q 'Deleted.*198.51.100.12' $LAB/monitor.txt && grep -q 'Deleted.*192.0.2.101' $LAB/monitor.txt"
+check "VI_1 still master with its VIP, never deleted" "has_vip a 192.0.2.100 && ! grep -q 'Deleted.*192.0.2.100' $LAB/monitor.txt"
+check "both add/remove reloads logged 'Reload complete'" "[ $(grep -c 'Reload complete' "$LAB/a.log") -eq $((complete0 + 2)) ]"
+log "removed instances' notifies: $(sort "$LAB/removed.txt" | tr '\n' ';')"
+check "removed VI_2 (notify_deleted) notified DELETED" "grep -qx 'INSTANCE VI_2 DELETED 255' $LAB/removed.txt"
+check "removed VI_3 notified FAULT" "grep -qx 'INSTANCE VI_3 FAULT 255' $LAB/removed.txt"
 # STATS_CLEAR (SIGRTMAX-1): the stats are written, then the counters start again from zero.
 sent() { kill -USR2 "$pid"; sleep 0.3; awk '/Sent:/{print $2; exit}' "$LAB/a.tmp/keepalived.stats"; }
 # At least 3 adverts counted first (bounded: 20 tries, one advert a second).
