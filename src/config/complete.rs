@@ -15,6 +15,8 @@ use crate::time::Duration;
 pub struct Done {
     pub inst: Instance,
     pub span: Span,
+    /// Where `interface` was given (the instance's span if not).
+    pub iface_span: Span,
     pub vips: Vec<(Vip, Span)>,
     pub evips: Vec<(Vip, Span)>,
     pub vroutes: Vec<(Route, Span)>,
@@ -243,6 +245,7 @@ pub fn complete(
     }
 
     // Interface: required for multicast (keepalived: a config error, the instance is dropped).
+    let iface_span = ri.interface.as_ref().map_or(ri.span, |(_, sp)| *sp);
     let interface = match ri.interface {
         Some((i, _)) => Some(i),
         None if peers.is_empty() => {
@@ -385,6 +388,7 @@ pub fn complete(
     Some(Done {
         inst,
         span: ri.span,
+        iface_span,
         vips,
         evips,
         vroutes: ri.vroutes,

@@ -217,7 +217,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
     // Sync groups: membership, weighted trackers.
     let mut groups: Vec<PendingGroup> = Vec::new();
     for rg in raw.groups {
-        let mut members: heapless::Vec<u16, 32> = heapless::Vec::new();
+        let mut members: heapless::Vec<u16, MAX_SYNC_MEMBERS> = heapless::Vec::new();
         for (m, sp) in &rg.members {
             match done.iter().position(|x| &x.inst.name == m) {
                 None => d.warn(
@@ -240,12 +240,12 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
                         ),
                         Some(inst) => {
                             if members.push(i as u16).is_err() {
-                                d.fatal(
+                                full(
+                                    d,
                                     *sp,
-                                    format!(
-                                        "too many members in sync group {} (at most 32)",
-                                        rg.name
-                                    ),
+                                    &format!("members in sync group {}", rg.name),
+                                    "MAX_SYNC_MEMBERS",
+                                    MAX_SYNC_MEMBERS,
                                 );
                                 return None;
                             }
@@ -289,6 +289,10 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         if x.inst.priority == 255 && !x.weights_settled {
             settle_weights(x, NoWeights::Owner, &names, d);
         }
+    }
+
+    if !interfaces_fit(&done, &groups, d) {
+        return None;
     }
 
     // Place instances into the pools.
@@ -383,6 +387,57 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         return None;
     }
     Some(cfg)
+}
+
+/// The daemon's interface table (and the core's) holds every distinct interface the config
+/// names: instance `interface`s, VIP / eVIP / virtual route `dev`s, `track_interface`s. One
+/// more than `MAX_INTERFACES` is fatal at the name that does not fit, never dropped at run time.
+fn interfaces_fit(done: &[Done], groups: &[PendingGroup], d: &mut Diagnostics) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut names: Vec<(&str, Span)> = Vec::new();
+    for x in done {
+        if let Some(n) = &x.inst.interface {
+            names.push((n.as_str(), x.iface_span));
+        }
+        for (v, sp) in x.vips.iter().chain(&x.evips) {
+            if let Some(n) = &v.dev {
+                names.push((n.as_str(), *sp));
+            }
+        }
+        for (r, sp) in &x.vroutes {
+            if let Some(n) = &r.dev {
+                names.push((n.as_str(), *sp));
+            }
+        }
+        names.extend(track_ifs(&x.tracks));
+    }
+    for (_, tracks, _, _) in groups {
+        names.extend(track_ifs(tracks));
+    }
+    for (n, sp) in names {
+        if seen.contains(&n) {
+            continue;
+        }
+        if seen.len() >= MAX_INTERFACES {
+            full(
+                d,
+                sp,
+                "distinct interfaces",
+                "MAX_INTERFACES",
+                MAX_INTERFACES,
+            );
+            return false;
+        }
+        seen.push(n);
+    }
+    true
+}
+
+fn track_ifs(tracks: &[(Track, Span)]) -> impl Iterator<Item = (&str, Span)> {
+    tracks.iter().filter_map(|(t, sp)| match &t.target {
+        TrackTarget::Interface(n) => Some((n.as_str(), *sp)),
+        _ => None,
+    })
 }
 
 /// Why an instance's weighted trackers cannot move its priority.
