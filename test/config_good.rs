@@ -524,3 +524,45 @@ fn instance_weight_keeps_the_trackers_reverse() {
         ]
     );
 }
+
+fn load(p: &str) -> config::Loaded {
+    config::load(Path::new(p), &LoadOptions::default())
+}
+
+/// keepalived 2.2.7's load rules (measured with its `-t`): an owner keeps MASTER with AH,
+/// silently; a password-less authentication block means no authentication (so AH does not
+/// clear MASTER); a v3 or IPv6 instance without VIPs is not run, a v2 IPv4 one is.
+#[test]
+fn owner_ah_master_no_password_and_vipless_v3() {
+    let l = load("test/configs/good/ah-owner-master.conf");
+    assert!(l.diags.is_empty(), "{}", l.diags);
+    let c = l.config.expect("config loads");
+    for i in c.instances.iter() {
+        assert_eq!(i.initial_state, InitialState::Master, "{}", i.name);
+        assert_eq!(i.priority, 255, "{}", i.name);
+        assert_eq!(i.auth, Auth::Ah(*b"12345678"), "{}", i.name);
+    }
+    assert_eq!(c.instances.len(), 2);
+
+    let c = load("test/configs/bad/auth-no-pass.conf")
+        .config
+        .expect("config loads");
+    let got: Vec<_> = c
+        .instances
+        .iter()
+        .map(|i| (i.name.as_str(), i.auth, i.initial_state))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("VI_1", Auth::None, InitialState::Backup),
+            ("VI_2", Auth::None, InitialState::Master),
+        ]
+    );
+
+    let c = load("test/configs/bad/no-vip-v3-ipv6.conf")
+        .config
+        .expect("config loads");
+    let names: Vec<_> = c.instances.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, vec!["VI_3"]);
+}
