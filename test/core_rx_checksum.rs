@@ -45,7 +45,11 @@ fn old_unicast_checksum_is_accepted_from_a_unicast_peer() {
     big(|| {
         // The sender uses the old checksum; the receiver is configured the current way.
         let (masters, rcvd, bad) = pair("version=3", "old_unicast_checksum", "", true);
-        assert_eq!(masters, vec![0], "one master: the backup accepts the adverts");
+        assert_eq!(
+            masters,
+            vec![0],
+            "one master: the backup accepts the adverts"
+        );
         assert!(rcvd > 10, "backup hears the master: {rcvd}");
         assert_eq!(bad, 0);
         // Control: the same checksum mistake on a v3 advert with the pseudo-header left out
