@@ -452,6 +452,7 @@ pub static INSTANCE: &Table<I> = &[
     ("virtual_router_id", vrid),
     ("virtual_routes", vroutes),
     ("virtual_rules", unsupported),
+    ("vmac_garp_intvl", unsupported),
     ("vmac_xmit_base", unsupported),
     ("vrf", unsupported),
 ];
