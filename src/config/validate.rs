@@ -10,7 +10,7 @@ use super::raw::{RawCmd, RawConfig, RawNotifies};
 use crate::limits::*;
 
 /// A pool is full: the fatal diagnostic naming the limit.
-fn full(d: &mut Diagnostics, sp: Span, what: &str, limit: &str, now: usize) {
+pub(super) fn full(d: &mut Diagnostics, sp: Span, what: &str, limit: &str, now: usize) {
     d.fatal(
         sp,
         format!("too many {what}: raise KEEPALIVED_RS_{limit} (now {now})"),
@@ -39,7 +39,7 @@ fn push_all<T: Clone, const N: usize>(
 }
 
 /// A sync group waiting for its trackers and notifies to be placed.
-type PendingGroup = (SyncGroup, Vec<(Track, Span)>, RawNotifies, Span);
+pub(super) type PendingGroup = (SyncGroup, Vec<(Track, Span)>, RawNotifies, Span);
 
 struct Cmds<'a> {
     cfg: &'a mut Config,
@@ -83,7 +83,13 @@ impl Cmds<'_> {
 }
 
 /// Builds the validated configuration. None when something fatal was found.
-pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
+/// `iface_exists`: with `-t`, interfaces the config names are looked up (keepalived's `-t`
+/// reports the missing ones).
+pub fn validate(
+    raw: RawConfig,
+    iface_exists: Option<fn(&str) -> bool>,
+    d: &mut Diagnostics,
+) -> Option<Box<Config>> {
     let mut cfg = super::new_config();
     cfg.global = raw.global.clone();
     let mut cmds = Cmds {
@@ -291,8 +297,12 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         }
     }
 
-    if !interfaces_fit(&done, &groups, d) {
+    let uses = super::ifaces::uses(&done, &groups);
+    if !super::ifaces::fit(&uses, d) {
         return None;
+    }
+    if let Some(exists) = iface_exists {
+        super::ifaces::report_missing(&uses, exists, d);
     }
 
     // Place instances into the pools.
@@ -387,57 +397,6 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         return None;
     }
     Some(cfg)
-}
-
-/// The daemon's interface table (and the core's) holds every distinct interface the config
-/// names: instance `interface`s, VIP / eVIP / virtual route `dev`s, `track_interface`s. One
-/// more than `MAX_INTERFACES` is fatal at the name that does not fit, never dropped at run time.
-fn interfaces_fit(done: &[Done], groups: &[PendingGroup], d: &mut Diagnostics) -> bool {
-    let mut seen: Vec<&str> = Vec::new();
-    let mut names: Vec<(&str, Span)> = Vec::new();
-    for x in done {
-        if let Some(n) = &x.inst.interface {
-            names.push((n.as_str(), x.iface_span));
-        }
-        for (v, sp) in x.vips.iter().chain(&x.evips) {
-            if let Some(n) = &v.dev {
-                names.push((n.as_str(), *sp));
-            }
-        }
-        for (r, sp) in &x.vroutes {
-            if let Some(n) = &r.dev {
-                names.push((n.as_str(), *sp));
-            }
-        }
-        names.extend(track_ifs(&x.tracks));
-    }
-    for (_, tracks, _, _) in groups {
-        names.extend(track_ifs(tracks));
-    }
-    for (n, sp) in names {
-        if seen.contains(&n) {
-            continue;
-        }
-        if seen.len() >= MAX_INTERFACES {
-            full(
-                d,
-                sp,
-                "distinct interfaces",
-                "MAX_INTERFACES",
-                MAX_INTERFACES,
-            );
-            return false;
-        }
-        seen.push(n);
-    }
-    true
-}
-
-fn track_ifs(tracks: &[(Track, Span)]) -> impl Iterator<Item = (&str, Span)> {
-    tracks.iter().filter_map(|(t, sp)| match &t.target {
-        TrackTarget::Interface(n) => Some((n.as_str(), *sp)),
-        _ => None,
-    })
 }
 
 /// Why an instance's weighted trackers cannot move its priority.
