@@ -23,6 +23,7 @@ const LIMITS: &[(&str, usize, &str)] = &[
     ("MAX_TRACKS", 4096, "track_script / track_interface / track_file / track_process references, all instances and groups together"),
     ("MAX_PEERS", 1024, "unicast_peer addresses, all instances together"),
     ("MAX_SYNC_GROUPS", 64, "vrrp_sync_group blocks"),
+    ("MAX_SYNC_MEMBERS", 32, "vrrp_instance members of one vrrp_sync_group"),
     ("MAX_COMMANDS", 4096, "notify / script command lines, all blocks together"),
     ("MAX_EMAILS", 16, "notification_email addresses"),
     ("MAX_INTERFACES", 64, "distinct interfaces used by instances"),

@@ -87,6 +87,7 @@ fn main() {
     let opts = LoadOptions {
         config_id: Some("bench".into()),
         all_config: false,
+        iface_exists: None,
     };
     let hwm_before = vm_hwm_kib();
     let mut times = Vec::with_capacity(iters);

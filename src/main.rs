@@ -23,6 +23,10 @@ fn load(path: &std::path::Path, opts: &LoadOptions) -> config::Loaded {
     config::load(path, opts)
 }
 
+fn iface_exists(name: &str) -> bool {
+    keepalived_rs::sys::ioctl::ifindex(name).is_some()
+}
+
 fn main() -> ExitCode {
     keepalived_rs::sys::daemonize::open_std_streams();
     keepalived_rs::sys::mem::keep_large_allocations_mapped();
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
     let opts = LoadOptions {
         config_id: cli.config_id.clone(),
         all_config: cli.all_config,
+        // keepalived's -t reports interfaces that do not exist; the daemon waits for them.
+        iface_exists: cli.config_test.is_some().then_some(iface_exists),
     };
     let loaded = load(&cli.config_file, &opts);
 
@@ -131,6 +137,7 @@ fn run_daemon(cli: Cli, config: Box<Config>) -> ExitCode {
         load_opts: LoadOptions {
             config_id: cli.config_id.clone(),
             all_config: cli.all_config,
+            iface_exists: None,
         },
     };
     if daemon::already_running(&opts) {

@@ -22,6 +22,7 @@ fn full(id: &str) -> config::Loaded {
         &LoadOptions {
             config_id: Some(id.into()),
             all_config: false,
+            iface_exists: None,
         },
     )
 }
@@ -350,7 +351,11 @@ fn cli_config_test_exit_codes() {
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("02-web1-master.conf:7:1: warning: (VI_1) Initial state master is incompatible with AH authentication - clearing"), "{err}");
     assert_eq!(
-        run(&["-t", "-f", "test/configs/seed/08-haproxy-master.conf"]).0,
+        clean_or_missing_ifaces(run(&[
+            "-t",
+            "-f",
+            "test/configs/seed/08-haproxy-master.conf"
+        ])),
         0
     );
     assert_eq!(
@@ -359,13 +364,12 @@ fn cli_config_test_exit_codes() {
     );
     assert_eq!(run(&["-t", "-f", "/nonexistent/keepalived.conf"]).0, 4);
     assert_eq!(
-        run(&[
+        clean_or_missing_ifaces(run(&[
             "--config-test",
             "--use-file=test/configs/good/full.conf",
             "-i",
             "test"
-        ])
-        .0,
+        ])),
         0
     );
     // LOGFILE variant.
@@ -378,6 +382,57 @@ fn cli_config_test_exit_codes() {
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(text.contains("No VIP specified"), "{text}");
     let _ = std::fs::remove_file(&log);
+}
+
+/// `-t` looks the config's interfaces up on this host (keepalived does): a clean config whose
+/// interfaces are not all here gives exit 5 and only "doesn't exist" warnings, each naming an
+/// interface that really is absent. Returns the exit code as if they were all present.
+fn clean_or_missing_ifaces((code, err): (i32, String)) -> i32 {
+    let lines: Vec<&str> = err.lines().collect();
+    if lines.is_empty() {
+        return code;
+    }
+    for l in &lines {
+        assert!(l.ends_with("doesn't exist"), "{err}");
+        let name = l
+            .split("interface ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .unwrap_or("");
+        assert!(
+            !Path::new("/sys/class/net").join(name).exists(),
+            "{name} exists: {err}"
+        );
+    }
+    assert_eq!(code, 5, "{err}");
+    0
+}
+
+/// `-t` (only) reports each use of an interface that does not exist, in keepalived 2.2.7's
+/// words and at its line, and exits 5 as keepalived does; loading for the daemon does not
+/// look (an interface may appear later).
+#[test]
+fn config_test_reports_missing_interfaces() {
+    let f = "test/configs/good/missing-interfaces.conf";
+    let o = bin()
+        .args(["-t", "-f", f])
+        .output()
+        .expect("run the binary");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let want = [
+        "2:15: warning: WARNING - interface krs-absent0 for vrrp_instance VI_1 doesn't exist",
+        "6:9: warning: (VI_1) tracked interface krs-absent1 doesn't exist",
+        "9:9: warning: WARNING - interface krs-absent2 for ip address 192.0.2.10/24 doesn't exist",
+        "12:9: warning: WARNING - interface krs-absent3 for VROUTE nexthop doesn't exist",
+        "16:15: warning: WARNING - interface krs-absent0 for vrrp_instance VI_2 doesn't exist",
+        "29:9: warning: (G) tracked interface krs-absent0 doesn't exist",
+    ]
+    .map(|w| format!("{f}:{w}\n"))
+    .concat();
+    assert_eq!(err, want);
+    assert_eq!(o.status.code(), Some(5));
+    let l = load(f);
+    assert!(l.diags.is_empty(), "{}", l.diags);
 }
 
 /// Without `-t`, a file the daemon cannot start from exits with keepalived's
@@ -449,6 +504,7 @@ fn twenty_five_vips_and_long_auth_pass() {
         &LoadOptions {
             config_id: Some("test".into()),
             all_config: false,
+            iface_exists: None,
         },
     );
     assert_eq!(
@@ -523,4 +579,46 @@ fn instance_weight_keeps_the_trackers_reverse() {
             (TrackTarget::Process(0), None, true),
         ]
     );
+}
+
+fn load(p: &str) -> config::Loaded {
+    config::load(Path::new(p), &LoadOptions::default())
+}
+
+/// keepalived 2.2.7's load rules (measured with its `-t`): an owner keeps MASTER with AH,
+/// silently; a password-less authentication block means no authentication (so AH does not
+/// clear MASTER); a v3 or IPv6 instance without VIPs is not run, a v2 IPv4 one is.
+#[test]
+fn owner_ah_master_no_password_and_vipless_v3() {
+    let l = load("test/configs/good/ah-owner-master.conf");
+    assert!(l.diags.is_empty(), "{}", l.diags);
+    let c = l.config.expect("config loads");
+    for i in c.instances.iter() {
+        assert_eq!(i.initial_state, InitialState::Master, "{}", i.name);
+        assert_eq!(i.priority, 255, "{}", i.name);
+        assert_eq!(i.auth, Auth::Ah(*b"12345678"), "{}", i.name);
+    }
+    assert_eq!(c.instances.len(), 2);
+
+    let c = load("test/configs/bad/auth-no-pass.conf")
+        .config
+        .expect("config loads");
+    let got: Vec<_> = c
+        .instances
+        .iter()
+        .map(|i| (i.name.as_str(), i.auth, i.initial_state))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("VI_1", Auth::None, InitialState::Backup),
+            ("VI_2", Auth::None, InitialState::Master),
+        ]
+    );
+
+    let c = load("test/configs/bad/no-vip-v3-ipv6.conf")
+        .config
+        .expect("config loads");
+    let names: Vec<_> = c.instances.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, vec!["VI_3"]);
 }

@@ -44,6 +44,7 @@ pub fn round_trip(path: &Path) -> Result<(), String> {
     let opts = LoadOptions {
         config_id: Some("test".into()),
         all_config: false,
+        iface_exists: None,
     };
     let first = config::load(path, &opts);
     let Some(c1) = first.config else {

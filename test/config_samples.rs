@@ -38,6 +38,7 @@ fn debian_samples_load() {
     let opts = LoadOptions {
         config_id: Some("test".into()),
         all_config: false,
+        iface_exists: None,
     };
     let mut instances = 0;
     let mut lvs_warned = 0;
@@ -92,6 +93,7 @@ fn vrrp_sample_values() {
     let opts = LoadOptions {
         config_id: Some("test".into()),
         all_config: false,
+        iface_exists: None,
     };
     let l = config::load(&PathBuf::from(format!("{DIR}/keepalived.conf.vrrp")), &opts);
     let Some(c) = l.config else {

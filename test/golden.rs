@@ -21,6 +21,7 @@ pub fn load(p: &Path) -> Loaded {
         &LoadOptions {
             config_id: Some("test".into()),
             all_config: false,
+            iface_exists: None,
         },
     )
 }

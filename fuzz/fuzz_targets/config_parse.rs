@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let opts = LoadOptions { config_id: Some("fuzz".into()),
-        all_config: false };
+        all_config: false, iface_exists: None };
     let loaded = config::parse_str("fuzz.conf", &text, &opts);
     for d in &loaded.diags {
         let _ = d.to_string();

@@ -63,8 +63,18 @@ fn value<'w>(
     v
 }
 
+fn unsupported_opt(c: &mut Ctx<'_>, w: &Word) {
+    c.d.warn(
+        w.span,
+        format!(
+            "VIP option '{}' is not supported by keepalived-rs - ignoring",
+            w.text
+        ),
+    );
+}
+
 /// One VIP line: `ADDR[/LEN] [brd IP] [dev IF] [scope S] [label L] [peer IP] [no_track]
-/// [-nodad] [noprefixroute] [home] [mngtmpaddr] [autojoin] [preferred_lft N] ...`.
+/// [-nodad] [noprefixroute] [home] [mngtmpaddr] [autojoin] [preferred_lft N]`.
 pub fn parse_vip(c: &mut Ctx<'_>, words: &[Word]) -> Option<Vip> {
     let mut it = words.iter();
     let first = it.next()?;
@@ -111,8 +121,11 @@ pub fn parse_vip(c: &mut Ctx<'_>, words: &[Word]) -> Option<Vip> {
             "no_track" => v.no_track = true,
             "-nodad" | "nodad" => v.nodad = true,
             "noprefixroute" => v.noprefixroute = true,
-            "home" | "mngtmpaddr" | "autojoin" | "track" => {}
-            "preferred_lft" | "valid_lft" => {
+            // IPv6 address flags and a lifetime this daemon does not set: say so, where.
+            // (keepalived 2.2.7 knows no `valid_lft` or `track`: unknown, as below.)
+            "home" | "mngtmpaddr" | "autojoin" => unsupported_opt(c, w),
+            "preferred_lft" => {
+                unsupported_opt(c, w);
                 let _ = value(c, &mut it, w);
             }
             other => c.d.warn(

@@ -15,6 +15,8 @@ use crate::time::Duration;
 pub struct Done {
     pub inst: Instance,
     pub span: Span,
+    /// Where `interface` was given (the instance's span if not).
+    pub iface_span: Span,
     pub vips: Vec<(Vip, Span)>,
     pub evips: Vec<(Vip, Span)>,
     pub vroutes: Vec<(Route, Span)>,
@@ -153,24 +155,19 @@ pub fn complete(
                 format!("({n}) AH authentication is not supported with IPv6. Ignoring."),
             );
         } else {
-            let key = match ri.auth_pass {
-                Some(k) => k,
-                None => {
-                    d.warn(
-                        sp,
-                        format!("({n}) auth_pass not specified - using an empty password"),
-                    );
-                    [0; 8]
-                }
-            };
-            auth = if ty == 1 {
-                Auth::Pass(key)
-            } else {
-                Auth::Ah(key)
-            };
+            // keepalived 2.2.7: no (or an empty) auth_pass means no authentication at all.
+            match ri.auth_pass {
+                Some(key) if ty == 1 => auth = Auth::Pass(key),
+                Some(key) => auth = Auth::Ah(key),
+                None => d.warn(
+                    sp,
+                    format!("({n}) Authentication specified but no password given. Ignoring"),
+                ),
+            }
         }
     }
-    if matches!(auth, Auth::Ah(_)) && state == InitialState::Master {
+    // An owner (255) may start as MASTER with AH: keepalived 2.2.7 clears only the others.
+    if matches!(auth, Auth::Ah(_)) && state == InitialState::Master && priority != 255 {
         d.warn(
             ri.span,
             format!("({n}) Initial state master is incompatible with AH authentication - clearing"),
@@ -243,6 +240,7 @@ pub fn complete(
     }
 
     // Interface: required for multicast (keepalived: a config error, the instance is dropped).
+    let iface_span = ri.interface.as_ref().map_or(ri.span, |(_, sp)| *sp);
     let interface = match ri.interface {
         Some((i, _)) => Some(i),
         None if peers.is_empty() => {
@@ -277,12 +275,19 @@ pub fn complete(
     let mut vips = ri.vips;
     let mut evips = ri.evips;
     if vips.is_empty() {
-        let msg = format!("({n}) No VIP specified; at least one is sensible");
-        if strict {
-            d.error(ri.span, msg);
-        } else {
-            d.warn(ri.span, msg);
+        // keepalived 2.2.7 (measured): v3, IPv6 and strict mode need one; it is an error and
+        // the instance is not run (keepalived then stops completing its VRRP config at all).
+        if version == 3 || family == Family::V6 || strict {
+            d.error(
+                ri.span,
+                format!("({n}) No VIP specified; at least one is required"),
+            );
+            return None;
         }
+        d.warn(
+            ri.span,
+            format!("({n}) No VIP specified; at least one is sensible"),
+        );
     }
     let max = max_vips(family, matches!(auth, Auth::Ah(_)));
     if vips.len() > max {
@@ -385,6 +390,7 @@ pub fn complete(
     Some(Done {
         inst,
         span: ri.span,
+        iface_span,
         vips,
         evips,
         vroutes: ri.vroutes,

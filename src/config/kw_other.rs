@@ -302,14 +302,9 @@ fn sync_group(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
 
 fn group_members(c: &mut Ctx<'_>, g: &mut RawGroup, s: &Stmt) {
     for st in c.want_block(s) {
+        // Counted against MAX_SYNC_MEMBERS in validate: names that are no instance or
+        // already in a group are ignored there, not counted.
         for w in &st.words {
-            if g.members.len() >= 32 {
-                c.d.fatal(
-                    w.span,
-                    format!("too many members in sync group {} (at most 32)", g.name),
-                );
-                return;
-            }
             if let Some(n) = c.text(w) {
                 g.members.push((n, w.span));
             }

@@ -273,7 +273,8 @@ fn authentication(c: &mut Ctx<'_>, i: &mut I, s: &Stmt) {
                 for (k, b) in key.iter_mut().zip(bytes) {
                     *k = *b;
                 }
-                i.auth_pass = Some(key);
+                // An empty password is no password (keepalived ignores the block).
+                i.auth_pass = (!bytes.is_empty()).then_some(key);
             }
             _ => c.unknown(st),
         }
@@ -451,6 +452,7 @@ pub static INSTANCE: &Table<I> = &[
     ("virtual_router_id", vrid),
     ("virtual_routes", vroutes),
     ("virtual_rules", unsupported),
+    ("vmac_garp_intvl", unsupported),
     ("vmac_xmit_base", unsupported),
     ("vrf", unsupported),
 ];

@@ -41,6 +41,7 @@ pub mod complete;
 pub mod diag;
 pub mod dump;
 pub mod glob;
+pub mod ifaces;
 pub mod kw_global;
 pub mod kw_other;
 pub mod kw_process;
@@ -63,6 +64,10 @@ pub struct LoadOptions {
     pub config_id: Option<String>,
     /// `-e/--all-config`: a missing include file is an error, not a warning.
     pub all_config: bool,
+    /// `-t` only: whether an interface exists (`sys::ioctl::ifindex`); each name the config
+    /// uses that does not is warned, as keepalived's `-t` does. None: not looked up (the
+    /// daemon follows interfaces that appear later).
+    pub iface_exists: Option<fn(&str) -> bool>,
 }
 
 impl LoadOptions {
@@ -107,7 +112,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Loaded {
         }
         core::mem::take(&mut lx.tokens)
     };
-    finish(tokens, diags)
+    finish(tokens, diags, opts)
 }
 
 /// Parses `text` as if it were the file `name`; includes resolve relative to the current
@@ -121,10 +126,10 @@ pub fn parse_str(name: &str, text: &str, opts: &LoadOptions) -> Loaded {
         lx.lex_text(name, text, Path::new(""), 0);
         core::mem::take(&mut lx.tokens)
     };
-    finish(tokens, diags)
+    finish(tokens, diags, opts)
 }
 
-fn finish(mut tokens: Vec<lexer::Token>, mut diags: Diagnostics) -> Loaded {
+fn finish(mut tokens: Vec<lexer::Token>, mut diags: Diagnostics, opts: &LoadOptions) -> Loaded {
     if diags.has_fatal() {
         return Loaded {
             config: None,
@@ -142,7 +147,7 @@ fn finish(mut tokens: Vec<lexer::Token>, mut diags: Diagnostics) -> Loaded {
     let config = if diags.has_fatal() {
         None
     } else {
-        validate::validate(raw, &mut diags)
+        validate::validate(raw, opts.iface_exists, &mut diags)
     };
     let config = if diags.has_fatal() { None } else { config };
     Loaded { config, diags }

@@ -371,7 +371,7 @@ pub struct Instance {
 pub struct SyncGroup {
     pub name: Name,
     /// Member instances, indices into `Config::instances`.
-    pub members: Vec<u16, 32>,
+    pub members: Vec<u16, MAX_SYNC_MEMBERS>,
     pub tracks: Slice,
     pub notifies: Notifies,
     pub smtp_alert: bool,
@@ -523,5 +523,23 @@ impl Config {
     }
     pub fn instance_by_name(&self, name: &str) -> Option<usize> {
         self.instances.iter().position(|i| i.name.as_str() == name)
+    }
+    /// Whether the interface table needs `name`: an instance's `interface`, a VIP / eVIP /
+    /// virtual route `dev`, a `track_interface` (at most `MAX_INTERFACES` such names, load
+    /// refuses more).
+    pub fn uses_interface(&self, name: &str) -> bool {
+        let is = |d: &Option<IfName>| d.as_ref().is_some_and(|d| d.as_str() == name);
+        self.instances.iter().any(|i| {
+            is(&i.interface)
+                || self
+                    .vips_of(i.vips)
+                    .iter()
+                    .chain(self.vips_of(i.evips))
+                    .any(|v| is(&v.dev))
+                || self.routes_of(i.vroutes).iter().any(|r| is(&r.dev))
+        }) || self
+            .tracks
+            .iter()
+            .any(|t| matches!(&t.target, TrackTarget::Interface(n) if n.as_str() == name))
     }
 }

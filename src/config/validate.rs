@@ -10,7 +10,7 @@ use super::raw::{RawCmd, RawConfig, RawNotifies};
 use crate::limits::*;
 
 /// A pool is full: the fatal diagnostic naming the limit.
-fn full(d: &mut Diagnostics, sp: Span, what: &str, limit: &str, now: usize) {
+pub(super) fn full(d: &mut Diagnostics, sp: Span, what: &str, limit: &str, now: usize) {
     d.fatal(
         sp,
         format!("too many {what}: raise KEEPALIVED_RS_{limit} (now {now})"),
@@ -39,7 +39,7 @@ fn push_all<T: Clone, const N: usize>(
 }
 
 /// A sync group waiting for its trackers and notifies to be placed.
-type PendingGroup = (SyncGroup, Vec<(Track, Span)>, RawNotifies, Span);
+pub(super) type PendingGroup = (SyncGroup, Vec<(Track, Span)>, RawNotifies, Span);
 
 struct Cmds<'a> {
     cfg: &'a mut Config,
@@ -83,7 +83,13 @@ impl Cmds<'_> {
 }
 
 /// Builds the validated configuration. None when something fatal was found.
-pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
+/// `iface_exists`: with `-t`, interfaces the config names are looked up (keepalived's `-t`
+/// reports the missing ones).
+pub fn validate(
+    raw: RawConfig,
+    iface_exists: Option<fn(&str) -> bool>,
+    d: &mut Diagnostics,
+) -> Option<Box<Config>> {
     let mut cfg = super::new_config();
     cfg.global = raw.global.clone();
     let mut cmds = Cmds {
@@ -217,7 +223,7 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
     // Sync groups: membership, weighted trackers.
     let mut groups: Vec<PendingGroup> = Vec::new();
     for rg in raw.groups {
-        let mut members: heapless::Vec<u16, 32> = heapless::Vec::new();
+        let mut members: heapless::Vec<u16, MAX_SYNC_MEMBERS> = heapless::Vec::new();
         for (m, sp) in &rg.members {
             match done.iter().position(|x| &x.inst.name == m) {
                 None => d.warn(
@@ -240,12 +246,12 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
                         ),
                         Some(inst) => {
                             if members.push(i as u16).is_err() {
-                                d.fatal(
+                                full(
+                                    d,
                                     *sp,
-                                    format!(
-                                        "too many members in sync group {} (at most 32)",
-                                        rg.name
-                                    ),
+                                    &format!("members in sync group {}", rg.name),
+                                    "MAX_SYNC_MEMBERS",
+                                    MAX_SYNC_MEMBERS,
                                 );
                                 return None;
                             }
@@ -289,6 +295,14 @@ pub fn validate(raw: RawConfig, d: &mut Diagnostics) -> Option<Box<Config>> {
         if x.inst.priority == 255 && !x.weights_settled {
             settle_weights(x, NoWeights::Owner, &names, d);
         }
+    }
+
+    let uses = super::ifaces::uses(&done, &groups);
+    if !super::ifaces::fit(&uses, d) {
+        return None;
+    }
+    if let Some(exists) = iface_exists {
+        super::ifaces::report_missing(&uses, exists, d);
     }
 
     // Place instances into the pools.

@@ -67,7 +67,8 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return;
         };
-        let mut list: heapless::Vec<usize, 32> = heapless::Vec::new();
+        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
+            heapless::Vec::new();
         for m in self.members(g) {
             if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
                 let _ = list.push(m);
@@ -83,7 +84,8 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return;
         };
-        let mut list: heapless::Vec<usize, 32> = heapless::Vec::new();
+        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
+            heapless::Vec::new();
         for m in self.members(g) {
             if m != i {
                 let _ = list.push(m);

@@ -223,7 +223,18 @@ impl Core {
         match pos.and_then(|p| self.ifs.get_mut(p)) {
             Some(f) => *f = new,
             None => {
-                let _ = self.ifs.push(new);
+                // Full only after reloads left names no config uses any more: load refuses
+                // more than MAX_INTERFACES names, so one of the others is free to reuse.
+                if let Err(new) = self.ifs.push(new) {
+                    let cfg = &self.cfg;
+                    if let Some(f) = self
+                        .ifs
+                        .iter_mut()
+                        .find(|f| !cfg.uses_interface(f.name.as_str()))
+                    {
+                        *f = new;
+                    }
+                }
             }
         }
         // "Netlink reports eth0 down/up" is the daemon's line (it sees every link event of

@@ -159,6 +159,7 @@ impl IfTable {
 
     pub(super) fn add_name(&mut self, n: &IfName) {
         if !self.ifs.iter().any(|i| &i.name == n) {
+            // Cannot be full: load refuses more than MAX_INTERFACES names (validate.rs).
             let _ = self.ifs.push(Iface {
                 name: n.clone(),
                 ..Default::default()

@@ -252,6 +252,8 @@ pub fn build_config(lines: &[&str]) -> Box<Config> {
                         "strict" => inst.strict = true,
                         "skip_check_adv_addr" => inst.skip_check_adv_addr = true,
                         "check_unicast_src" => inst.check_unicast_src = true,
+                        "old_unicast_checksum" => inst.old_unicast_checksum = true,
+                        "v3_checksum_as_v2" => inst.v3_checksum_as_v2 = true,
                         "dont_track_primary" => inst.dont_track_primary = true,
                         "smtp_alert" => inst.smtp_alert = true,
                         "down_timer_adverts" => inst.down_timer_adverts = v.parse().unwrap(),

@@ -7,8 +7,9 @@
 # Cases: v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner
 # For each case and each arrangement (ka+ka baseline, ours master + ka backup, ka master +
 # ours backup) it checks: the right master; failover after a crash (SIGKILL) and after SIGTERM;
-# preemption back; no error line in keepalived's log and no error counter in its stats; and
-# that the failover times are within ±50 ms of the pure keepalived pair.
+# preemption back; no error line in keepalived's log and no error counter in its stats; our
+# adverts' IP header (TOS / traffic class 0xC0, TTL / hop limit 255); and that the failover
+# times are within ±50 ms of the pure keepalived pair.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
 [ "$BIN" = ka ] || BIN=$(readlink -f "$BIN")
@@ -62,6 +63,22 @@ gap() {
   echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
 }
 mac_of() { ip -n "$P-$1" -o link show eth0 | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
+
+# header_ok FILE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
+# traffic class 0xC0 and hop limit 255 (set only by socket options), IPv4 TOS 0xC0, TTL 255.
+header_ok() {
+  local file=$1 n=$2 f bad total wrong
+  if [ "$FAMILY" = 6 ]; then
+    f="vrrp && eth.src==$(mac_of "$n")"; bad="ipv6.tclass != 0xc0 || ipv6.hlim != 255"
+  else
+    f="vrrp && ip.src==$(node_ip "$n")"; bad="ip.dsfield != 0xc0 || ip.ttl != 255"
+  fi
+  total=$(tshark -r "$file" -Y "$f" 2>/dev/null | wc -l)
+  wrong=$(tshark -r "$file" -Y "$f && ($bad)" -T fields -e frame.number 2>/dev/null | wc -l)
+  [ "$total" -gt 0 ] && [ "$wrong" = 0 ] && return 0
+  log "$n: $wrong of $total adverts without TOS/traffic class 0xc0 and TTL/hop limit 255"
+  return 1
+}
 
 # run_pair CASE IMPL_A IMPL_B LABEL: a is configured as master (higher priority).
 run_pair() {
@@ -134,6 +151,11 @@ run_pair() {
 
   # keepalived's view of our adverts: no error lines, no error counters.
   local n impl
+  for n in a b; do
+    impl="IMPL_$n"
+    [ "${!impl:-}" = ka ] && continue
+    header_ok "$LAB/$label-$c.pcap" "$n" || { log "$label $c: our IP header differs"; ok=0; }
+  done
   for n in "${NODES[@]}"; do
     impl="IMPL_$n"
     [ "${!impl:-}" = ka ] || continue
