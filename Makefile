@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross lint deps demo clean cross rootfs install sysroots
+.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross test-install lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -25,7 +25,7 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-be test-netns test-bench test-ops test-interop test-cross fuzz-smoke
+test: deps lint test-unit test-be test-netns test-bench test-ops test-interop test-cross test-install fuzz-smoke
 
 test-unit:
 	$(CARGO) test --locked --all-targets
@@ -87,6 +87,11 @@ test-interop: build
 	test/interop/t-json.sh $(OUTBIN)
 	test/interop/t-mixed.sh $(OUTBIN)
 
+# `make rootfs` / `make install` into temporary DESTDIRs, each INIT; an existing
+# keepalived.conf survives a second install (about 1 s, no root needed).
+test-install: build
+	test/install/t-install.sh $(OUTBIN)
+
 # Every cross target built and run under qemu-user beside a native node (VIP failover).
 CROSS_SMOKE ?= aarch64-unknown-linux-musl:qemu-aarch64-static armv7-unknown-linux-musleabihf:qemu-arm-static arm-unknown-linux-musleabi:qemu-arm-static mipsel-unknown-linux-musl:qemu-mipsel-static
 test-cross: build
@@ -118,11 +123,21 @@ cross:
 sysroots:
 	cross/fetch-sysroots.sh
 
-# Install the binary and the overlay (INIT=sysv|procd|systemd) under DESTDIR.
+# Install the binary and the overlay (INIT=sysv|procd|systemd) under DESTDIR. An existing
+# /etc/keepalived/keepalived.conf (Debian's keepalived uses the same path) is never replaced:
+# the default config goes there only when none is present. Files are installed one by one
+# (no `cp -a` of a tree: that would give /etc and / the checkout's owner and mode).
+KCONF := $(DESTDIR)/etc/keepalived/keepalived.conf
+ABSDEST := $(if $(DESTDIR),$(abspath $(DESTDIR)))
 install:
 	install -D -m 0755 $(OUTBIN) $(DESTDIR)$(PREFIX)/sbin/$(BIN)
-	cp -a rootfs-overlay/common/. $(DESTDIR)/
-	cp -a rootfs-overlay/$(INIT)/. $(DESTDIR)/
+	install -D -m 0644 rootfs-overlay/common/etc/sysctl.d/50-keepalived-rs.conf \
+	  $(DESTDIR)/etc/sysctl.d/50-keepalived-rs.conf
+	@if [ -e $(KCONF) ]; then echo "install: keeping the existing $(KCONF)"; \
+	  else install -D -m 0644 rootfs-overlay/common/etc/keepalived/keepalived.conf $(KCONF); fi
+	@test -d rootfs-overlay/$(INIT) || { echo "install: INIT=sysv|procd|systemd"; exit 2; }
+	cd rootfs-overlay/$(INIT) && for f in $$(find . -type f); do \
+	  install -D -m $$(stat -c %a $$f) $$f "$(ABSDEST)/$${f#./}" || exit 1; done
 
 # Stage a firmware root: make rootfs TARGET=aarch64-unknown-linux-musl DESTDIR=out/rootfs
 rootfs: $(if $(TARGET),cross,build)
