@@ -7,6 +7,8 @@
 #  - the staged default config passes `keepalived-rs -t` with exactly the result keepalived
 #    2.2.7 gives it: exit 6 and its one SECURITY VIOLATION warning (chk_web runs without
 #    enable_script_security);
+#  - the Yocto recipe and the OpenWrt Makefile name only overlay files that exist, and the
+#    recipe enables the init script through update-rc.d;
 #  - the systemd unit passes `systemd-analyze verify` when systemd-analyze is installed.
 # Usage: test/install/t-install.sh path/to/keepalived-rs
 set -u
@@ -55,6 +57,19 @@ echo "keepalived-rs -t on the default config: exit $rc: $(cat "$tmp/t.err")"
 check "the default config: -t exits 6 (keepalived 2.2.7's SECURITY VIOLATION code)" "[ $rc -eq 6 ]"
 check "the default config: one diagnostic, the script_security warning" \
   "[ \$(wc -l <'$tmp/t.err') -eq 1 ] && grep -q 'SECURITY VIOLATION - scripts are being executed but script_security not enabled' '$tmp/t.err'"
+
+# The packages install the same files: every overlay path they name exists, and the Yocto
+# recipe enables the init script (update-rc.d) under the name the overlay gives it.
+bb=$repo/cross/yocto/keepalived-rs_git.bb
+for f in "$bb" "$repo/cross/openwrt/Makefile"; do
+  for p in $(grep -o 'rootfs-overlay/[A-Za-z0-9_./${}-]*' "$f" | sed 's|${INITSCRIPT_NAME}|keepalived-rs|' | sort -u); do
+    check "$(basename "$f") names an existing $p" "[ -f '$repo/$p' ]"
+  done
+done
+check "the recipe inherits update-rc.d" "grep -Eq '^inherit .*\bupdate-rc\.d\b' '$bb'"
+check "the recipe's INITSCRIPT_NAME is the sysv script" \
+  "grep -Eq '^INITSCRIPT_NAME = \"keepalived-rs\"' '$bb' && [ -f '$repo/rootfs-overlay/sysv/etc/init.d/keepalived-rs' ]"
+check "the recipe sets INITSCRIPT_PARAMS" "grep -Eq '^INITSCRIPT_PARAMS = \"defaults [0-9]+ [0-9]+\"' '$bb'"
 
 if command -v systemd-analyze >/dev/null; then
   u=$tmp/systemd/usr/lib/systemd/system/keepalived-rs.service
