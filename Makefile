@@ -101,12 +101,12 @@ test-cross: build
 	@command -v qemu-aarch64-static >/dev/null || apt-get install -y -qq qemu-user-static >/dev/null
 	@set -e; for t in $(CROSS_SMOKE); do tr=$${t%%:*}; q=$${t##*:}; \
 	  l=target/cross-$$tr.log; $(MAKE) --no-print-directory cross TARGET=$$tr >$$l 2>&1 \
-	    || { tail -n 30 $$l; exit 1; }; grep '^toolchain:' $$l; \
+	    || { tail -n 30 $$l; exit 1; }; sed -n '/^toolchain:/p' $$l; \
 	  test/cross/t-qemu-smoke.sh $(OUTBIN) target/$$tr/$(PROFILE)/$(BIN) $$q; done
 	@set -e; for t in $(SMALLEST_SMOKE); do tr=$${t%%:*}; q=$${t##*:}; \
 	  b=target/smallest/$$tr/$(PROFILE)/$(BIN); \
 	  l=target/cross-smallest-$$tr.log; $(MAKE) --no-print-directory cross TARGET=$$tr SMALLEST=1 \
-	    >$$l 2>&1 || { tail -n 30 $$l; exit 1; }; grep '^toolchain:' $$l; \
+	    >$$l 2>&1 || { tail -n 30 $$l; exit 1; }; sed -n '/^toolchain:/p' $$l; \
 	  v=$$($$q $$b -v 2>&1) || { echo "SMALLEST=1 $$tr: -v failed: $$v"; exit 1; }; \
 	  echo "$$v" | grep -qx "Target: $$tr" || { echo "SMALLEST=1 $$tr: -v printed: $$v"; exit 1; }; \
 	  echo "SMALLEST=1 $$tr: $$(stat -c %s $$b) bytes, -v under $$q: $$(echo "$$v" | head -n 1)"; done

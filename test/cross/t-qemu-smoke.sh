@@ -10,6 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 NATIVE=$(readlink -f "${1:?usage: t-qemu-smoke.sh NATIVE_BIN CROSS_BIN QEMU|native}")
 CROSS=$(readlink -f "${2:?cross binary}")
+[ -x "$CROSS" ] || { echo "qemu-smoke: no cross binary $2"; exit 1; }
 if [ "${3:?qemu binary or native}" = native ]; then QEMU=; RUNNER=native
 else QEMU=$(command -v "$3") || { echo "no $3 (apt-get install qemu-user-static)"; exit 1; }; RUNNER=$(basename "$QEMU"); fi
 . "$here/../interop/lib.sh"
