@@ -6,14 +6,14 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross lint deps demo clean cross rootfs install sysroots
+.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross test-install lint deps demo clean cross rootfs install sysroots
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
 DESTDIR ?=
 include cross/targets.mk
 ifneq ($(TARGET),)
-  OUTBIN := target/$(TARGET)/$(PROFILE)/$(BIN)
+  OUTBIN := $(CROSS_DIR)/$(TARGET)/$(PROFILE)/$(BIN)
 endif
 
 all: build
@@ -25,7 +25,7 @@ build:
 deps:
 	@test/tools/install-deps.sh
 
-test: deps lint test-unit test-be test-netns test-bench test-ops test-interop test-cross fuzz-smoke
+test: deps lint test-unit test-be test-netns test-bench test-ops test-interop test-cross test-install fuzz-smoke
 
 test-unit:
 	$(CARGO) test --locked --all-targets
@@ -88,13 +88,29 @@ test-interop: build
 	test/interop/t-json.sh $(OUTBIN)
 	test/interop/t-mixed.sh $(OUTBIN)
 
-# Every cross target built and run under qemu-user beside a native node (VIP failover).
-CROSS_SMOKE ?= aarch64-unknown-linux-musl:qemu-aarch64-static armv7-unknown-linux-musleabihf:qemu-arm-static arm-unknown-linux-musleabi:qemu-arm-static mipsel-unknown-linux-musl:qemu-mipsel-static
+# `make rootfs` / `make install` into temporary DESTDIRs, each INIT; an existing
+# keepalived.conf survives a second install (about 1 s, no root needed).
+test-install: build
+	test/install/t-install.sh $(OUTBIN)
+
+# Every cross target built and run beside a native node (VIP failover): under qemu-user, or
+# natively for x86_64-musl (the router build for x86 gateways, runner "native"). Then the
+# SMALLEST=1 aarch64 build (nightly, immediate-abort) is built and its -v run under qemu.
+CROSS_SMOKE ?= x86_64-unknown-linux-musl:native aarch64-unknown-linux-musl:qemu-aarch64-static armv7-unknown-linux-musleabihf:qemu-arm-static arm-unknown-linux-musleabi:qemu-arm-static mipsel-unknown-linux-musl:qemu-mipsel-static
+SMALLEST_SMOKE ?= aarch64-unknown-linux-musl:qemu-aarch64-static
 test-cross: build
 	@command -v qemu-aarch64-static >/dev/null || apt-get install -y -qq qemu-user-static >/dev/null
 	@set -e; for t in $(CROSS_SMOKE); do tr=$${t%%:*}; q=$${t##*:}; \
-	  $(MAKE) --no-print-directory cross TARGET=$$tr >/dev/null; \
+	  l=target/cross-$$tr.log; $(MAKE) --no-print-directory cross TARGET=$$tr >$$l 2>&1 \
+	    || { tail -n 30 $$l; exit 1; }; sed -n '/^toolchain:/p' $$l; \
 	  test/cross/t-qemu-smoke.sh $(OUTBIN) target/$$tr/$(PROFILE)/$(BIN) $$q; done
+	@set -e; for t in $(SMALLEST_SMOKE); do tr=$${t%%:*}; q=$${t##*:}; \
+	  b=target/smallest/$$tr/$(PROFILE)/$(BIN); \
+	  l=target/cross-smallest-$$tr.log; $(MAKE) --no-print-directory cross TARGET=$$tr SMALLEST=1 \
+	    >$$l 2>&1 || { tail -n 30 $$l; exit 1; }; sed -n '/^toolchain:/p' $$l; \
+	  v=$$($$q $$b -v 2>&1) || { echo "SMALLEST=1 $$tr: -v failed: $$v"; exit 1; }; \
+	  echo "$$v" | grep -qx "Target: $$tr" || { echo "SMALLEST=1 $$tr: -v printed: $$v"; exit 1; }; \
+	  echo "SMALLEST=1 $$tr: $$(stat -c %s $$b) bytes, -v under $$q: $$(echo "$$v" | head -n 1)"; done
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -112,18 +128,34 @@ cross:
 	@test -n "$(TARGET)" || { echo "usage: make cross TARGET=<triple> (see cross/README.md)"; exit 2; }
 	@if [ -n "$(SYSROOT_ARCH)" ]; then cross/fetch-sysroots.sh $(SYSROOT_ARCH); \
 	  else rustup target list --installed | grep -qx $(TARGET) || rustup target add $(TARGET); fi
+	@if [ -n "$(BUILD_STD)" ]; then \
+	  rustup toolchain list | grep -q '^$(NIGHTLY)' || rustup toolchain install $(NIGHTLY) --profile minimal; \
+	  rustup component list --toolchain $(NIGHTLY) --installed | grep -q '^rust-src' \
+	    || rustup component add rust-src --toolchain $(NIGHTLY); fi
+	@if [ -n "$(TOOLCHAIN)" ]; then echo "toolchain: $$(rustc $(TOOLCHAIN) -V) (the installed $(NIGHTLY))"; \
+	  else echo "toolchain: $$(rustc -V)"; fi
 	RUSTFLAGS="$(XRUSTFLAGS)" $(CARGO) $(TOOLCHAIN) build --locked --profile $(PROFILE) \
-	  --target $(TARGET) --config cross/cargo-config.toml $(BUILD_STD)
+	  --target $(TARGET) --target-dir $(CROSS_DIR) --config cross/cargo-config.toml $(BUILD_STD)
 	@ls -l $(OUTBIN)
 
 sysroots:
 	cross/fetch-sysroots.sh
 
-# Install the binary and the overlay (INIT=sysv|procd|systemd) under DESTDIR.
+# Install the binary and the overlay (INIT=sysv|procd|systemd) under DESTDIR. An existing
+# /etc/keepalived/keepalived.conf (Debian's keepalived uses the same path) is never replaced:
+# the default config goes there only when none is present. Files are installed one by one
+# (no `cp -a` of a tree: that would give /etc and / the checkout's owner and mode).
+KCONF := $(DESTDIR)/etc/keepalived/keepalived.conf
+ABSDEST := $(if $(DESTDIR),$(abspath $(DESTDIR)))
 install:
 	install -D -m 0755 $(OUTBIN) $(DESTDIR)$(PREFIX)/sbin/$(BIN)
-	cp -a rootfs-overlay/common/. $(DESTDIR)/
-	cp -a rootfs-overlay/$(INIT)/. $(DESTDIR)/
+	install -D -m 0644 rootfs-overlay/common/etc/sysctl.d/50-keepalived-rs.conf \
+	  $(DESTDIR)/etc/sysctl.d/50-keepalived-rs.conf
+	@if [ -e $(KCONF) ]; then echo "install: keeping the existing $(KCONF)"; \
+	  else install -D -m 0644 rootfs-overlay/common/etc/keepalived/keepalived.conf $(KCONF); fi
+	@test -d rootfs-overlay/$(INIT) || { echo "install: INIT=sysv|procd|systemd"; exit 2; }
+	cd rootfs-overlay/$(INIT) && for f in $$(find . -type f); do \
+	  install -D -m $$(stat -c %a $$f) $$f "$(ABSDEST)/$${f#./}" || exit 1; done
 
 # Stage a firmware root: make rootfs TARGET=aarch64-unknown-linux-musl DESTDIR=out/rootfs
 rootfs: $(if $(TARGET),cross,build)

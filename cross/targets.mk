@@ -2,16 +2,20 @@
 #
 # Tier A (stable toolchain, prebuilt std from rustup, rust-lld or the host cc):
 #   x86_64-unknown-linux-musl, aarch64-unknown-linux-musl
-# Tier B (pinned nightly, -Zbuild-std, Debian musl sysroots from cross/fetch-sysroots.sh):
+# Tier B (the installed nightly, -Zbuild-std, Debian musl sysroots from cross/fetch-sysroots.sh):
 #   armv7-unknown-linux-musleabihf, arm-unknown-linux-musleabi, mipsel-unknown-linux-musl
+# The nightly is whatever `rustup` has as "nightly" (rust-toolchain-nightly names the channel,
+# not a date: CI cannot download a dated nightly); `make cross` prints `rustc +nightly -V`.
 #
 # SMALLEST=1 adds -Cpanic=immediate-abort (nightly): no panic messages, about 280 KB less.
+# It builds under target/smallest/ so it never replaces the ordinary build of the same triple.
 
 NIGHTLY     := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))rust-toolchain-nightly)
 SYSROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))/sysroot
 STABLE_SYSROOT = $(shell rustc --print sysroot)
 
 TOOLCHAIN   :=
+CROSS_DIR   := target
 BUILD_STD   :=
 XRUSTFLAGS  :=
 QEMU        :=
@@ -47,6 +51,7 @@ ifeq ($(TARGET),mipsel-unknown-linux-musl)
 endif
 
 ifeq ($(SMALLEST),1)
+  CROSS_DIR := target/smallest
   ifeq ($(TOOLCHAIN),)
     TOOLCHAIN := +$(NIGHTLY)
     BUILD_STD := -Zbuild-std=std,panic_abort

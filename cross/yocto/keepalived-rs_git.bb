@@ -14,9 +14,15 @@ inherit cargo cargo-update-recipe-crates
 
 require ${BPN}-crates.inc
 
-# Init system: sysvinit/busybox by default, systemd when the distro uses it.
-inherit ${@bb.utils.filter('DISTRO_FEATURES', 'systemd', d)}
+# Init system: the sysvinit/busybox script enabled by update-rc.d (links in /etc/rcN.d), and
+# the unit enabled by systemd.bbclass when the distro uses systemd (which then inhibits
+# update-rc.d unless sysvinit is a distro feature too).
+inherit update-rc.d ${@bb.utils.filter('DISTRO_FEATURES', 'systemd', d)}
+INITSCRIPT_NAME = "keepalived-rs"
+# After networking (as the procd script's START=70), stopped early (STOP=01).
+INITSCRIPT_PARAMS = "defaults 70 01"
 SYSTEMD_SERVICE:${PN} = "keepalived-rs.service"
+SYSTEMD_AUTO_ENABLE:${PN} = "enable"
 
 do_install:append() {
     install -d ${D}${sbindir}
@@ -30,9 +36,11 @@ do_install:append() {
     if ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', 'true', 'false', d)}; then
         install -d ${D}${systemd_system_unitdir}
         install -m 0644 ${S}/rootfs-overlay/systemd/usr/lib/systemd/system/keepalived-rs.service ${D}${systemd_system_unitdir}/
-    else
+    fi
+    # The script whenever update-rc.d is active (not inhibited by a systemd-only distro).
+    if ${@'false' if d.getVar('INHIBIT_UPDATERCD_BBCLASS') == '1' else 'true'}; then
         install -d ${D}${sysconfdir}/init.d
-        install -m 0755 ${S}/rootfs-overlay/sysv/etc/init.d/keepalived-rs ${D}${sysconfdir}/init.d/
+        install -m 0755 ${S}/rootfs-overlay/sysv/etc/init.d/${INITSCRIPT_NAME} ${D}${sysconfdir}/init.d/
     fi
 }
 

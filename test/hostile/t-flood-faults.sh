@@ -3,8 +3,10 @@
 # A (MASTER 150) and B (BACKUP 100), VRID 51, PASS, advert_int 1, VIP 192.0.2.100.
 #  1. flood_other_vrid / flood_invalid (bad TTL) from a stranger X at FLOOD_PPS for
 #     FLOOD_SECS each: A's adverts, captured on X, stay on time (max deviation from 1 s
-#     < 10 ms), no failover, the daemons' CPU is reported.
-#  2. B's eth0 down/up FLAPS times: B goes FAULT and back to BACKUP each time, never stuck.
+#     < 10 ms), no failover, each daemon's CPU below FLOOD_MAX_CPU % of a core, the rate the
+#     sender reached logged.
+#  2. B's eth0 down/up FLAPS times: B sees every down and enters FAULT exactly FLAPS times,
+#     and ends in BACKUP, never stuck.
 #  3. the VIP deleted by hand on A: A restores it (as keepalived 2.2.7 does on the netlink
 #     event); kill -9 A and restart: B takes over, the restarted A deletes its stale VIP (seen
 #     by `ip monitor address`) and preempts back, one holder.
@@ -17,7 +19,14 @@ CRAFT="python3 $here/vrrpcraft.py"
 FLOOD_PPS=${FLOOD_PPS:-50000}
 FLOOD_SECS=${FLOOD_SECS:-5}
 FLAPS=${FLAPS:-100}
+# The sender (python, one frame re-sent) reached 30.3-49.4k pps of the 50k asked on the
+# 2-core build machine at load average 3.7-8.5 (2026-12-07, 14 floods): 30k is all a loaded
+# machine reliably gets, so the minimum stays there and each run logs the rate it reached.
 FLOOD_MIN_PPS=${FLOOD_MIN_PPS:-30000}
+# Each daemon's CPU while the flood arrives, in % of one core: measured 12-19 % at 32-49k pps
+# here, at most 28 % in the runs in TESTING.md; 60 % is twice the worst, and a daemon that
+# spent a syscall or a log line per packet would not pass it.
+FLOOD_MAX_CPU=${FLOOD_MAX_CPU:-60}
 VIP=192.0.2.100
 # The flood frames are built with scapy (PyPI): no scapy is a failure, never a skip.
 python3 -c 'import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR); import scapy.layers.vrrp' ||
@@ -85,9 +94,9 @@ EOP
   cap=$!
   LAB_PIDS+=("$cap")
   sleep 1
-  ca=$(cpu_ticks "$PID_a"); cb=$(cpu_ticks "$PID_b")
+  ca=$(cpu_ticks "$PID_a"); cb=$(cpu_ticks "$PID_b"); f0=$(date +%s%3N)
   rate=$(ip netns exec "$LAB-x" $CRAFT flood eth0 01:00:5e:00:00:12 "$case" "$FLOOD_SECS" "$FLOOD_PPS")
-  ca=$(($(cpu_ticks "$PID_a") - ca)); cb=$(($(cpu_ticks "$PID_b") - cb))
+  ca=$(($(cpu_ticks "$PID_a") - ca)); cb=$(($(cpu_ticks "$PID_b") - cb)); fms=$(($(date +%s%3N) - f0))
   wait "$cap"
   jit=$(python3 -c '
 import sys
@@ -96,9 +105,15 @@ d=[b-a for a,b in zip(t,t[1:])]
 print("%d %.1f" % (len(t), max(abs(x-1.0) for x in d)*1000 if d else 999))' "$LAB_DIR/times.$case")
   n=${jit% *}; j=${jit#* }
   hz=$(getconf CLK_TCK)
-  line="$case: $rate adverts_seen=$n max_jitter_ms=$j cpu_a=$((ca * 100 / hz / FLOOD_SECS))% cpu_b=$((cb * 100 / hz / FLOOD_SECS))%"
+  # over the flood's real duration (the sender overruns FLOOD_SECS on a busy machine)
+  pa=$((ca * 100000 / hz / fms)); pb=$((cb * 100000 / hz / fms))
+  line="$case: $rate adverts_seen=$n max_jitter_ms=$j cpu_a=$pa% cpu_b=$pb%"
   lab_log "$line"; echo "$line" >>"$out"
+  [ "$pa" -lt "$FLOOD_MAX_CPU" ] && [ "$pb" -lt "$FLOOD_MAX_CPU" ] ||
+    lab_fail "$case: a daemon used ${pa}%/${pb}% of a core (A/B) under the flood (bound $FLOOD_MAX_CPU%)"
   pps=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pps"])' "$rate")
+  line="$case: the sender reached $pps pps, $((pps * 100 / FLOOD_PPS)) % of the $FLOOD_PPS asked (minimum $FLOOD_MIN_PPS)"
+  lab_log "$line"; echo "$line" >>"$out"
   # The sender pays for the whole veth/bridge path; a busy machine gets less than asked.
   [ "$pps" -ge "$FLOOD_MIN_PPS" ] || lab_fail "$case: the flood reached only $pps pps (< $FLOOD_MIN_PPS)"
   [ "$n" -ge $((FLOOD_SECS)) ] || lab_fail "$case: only $n adverts from A during the flood"
@@ -120,7 +135,8 @@ lab_wait 10 grep -q "Entering BACKUP" <(tail -n 5 "$(ls "$LAB_DIR"/b.log.* | tai
   true
 sleep 4
 lab_has_addr a $VIP && ! lab_has_addr b $VIP || lab_fail "after flapping: VIP not on A only"
-nf=$(grep -c 'Entering FAULT' "$LAB_DIR"/b.log.*)
+nf=$(cat "$LAB_DIR"/b.log.* | grep -c 'Entering FAULT')
+nd=$(cat "$LAB_DIR"/b.log.* | grep -c 'Netlink reports eth0 down')
 kill -0 "$PID_b" || lab_fail "B died while flapping"
 last=$(grep -E 'Entering (FAULT|BACKUP|MASTER)' "$LAB_DIR"/b.log.* | tail -n1)
 case "$last" in *BACKUP*) ;; *) lab_fail "B stuck after flapping: $last" ;; esac
@@ -130,7 +146,12 @@ nl=$(grep -h 'Netlink reports eth0' "$LAB_DIR"/b.log.* | sed 's/^.*Netlink repor
 [ -n "$nl" ] || lab_fail "B logged no 'Netlink reports eth0' line while flapping"
 dup=$(uniq -d <<<"$nl" | head -n 1)
 [ -z "$dup" ] || lab_fail "B logged a link change twice in a row: $dup"
-line="flap: $FLAPS down/up of B's eth0 in $(($(date +%s%3N) - start_ms)) ms, B entered FAULT $nf times, ended in BACKUP"
+line="flap: $FLAPS down/up of B's eth0 in $(($(date +%s%3N) - start_ms)) ms, B saw $nd downs, entered FAULT $nf times, ended in BACKUP"
+# Every down is its own netlink message, read in order even when the up follows before the
+# daemon runs: measured 100 downs and 100 FAULTs of 100 in 5 of 5 runs (load average
+# 3.7-5.3), so the count must be exact.
+[ "$nd" -eq "$FLAPS" ] || lab_fail "B saw $nd of the $FLAPS link downs"
+[ "$nf" -eq "$FLAPS" ] || lab_fail "B entered FAULT $nf times for $FLAPS link downs"
 lab_log "$line"; echo "$line" >>"$out"
 
 lab_log "delete the VIP by hand on A"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The busybox/sysvinit init script (rootfs-overlay/sysv/etc/init.d/keepalived-rs) run by
-# busybox's sh in a network namespace, as on a small gateway: start (the daemon forks and
-# writes its pid file), status, reload (SIGHUP applies a new VIP), stop (pid file removed,
-# VIPs removed), status after stop.
+# busybox's sh in a network namespace, as on a small gateway (busybox's applets alone in
+# PATH): start (the daemon forks and writes its pid file), status, reload (SIGHUP applies a
+# new VIP), stop (pid file removed, VIPs removed), status after stop.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(readlink -f "${1:?usage: t-init-busybox.sh path/to/keepalived-rs}")
 INIT=$(readlink -f "$here/../../rootfs-overlay/sysv/etc/init.d/keepalived-rs")
@@ -32,11 +32,25 @@ vrrp_instance VI_1 {
     }
 }
 EOF
+# A gateway's userland: busybox's applets alone in PATH, so the script's sh, cat, sleep, kill
+# are busybox's and not the host's GNU tools.
+BB=$LAB/bb
+mkdir -p "$BB"
+busybox --install -s "$BB" || die "busybox --install -s failed"
+BBPATH=$BB
 init() { # init ACTION: the script under busybox sh, inside the node's namespace
-  ip netns exec "$P-a" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TMPDIR="$LAB/tmp" \
+  ip netns exec "$P-a" env -i PATH="$BBPATH" TMPDIR="$LAB/tmp" \
     DAEMON="$BIN" CONF="$LAB/keepalived.conf" PIDFILE="$LAB/run/keepalived.pid" \
-    VRRP_PIDFILE="$LAB/run/keepalived_vrrp.pid" busybox sh "$INIT" "$1"
+    VRRP_PIDFILE="$LAB/run/keepalived_vrrp.pid" "$BB/sh" "$INIT" "$1"
 }
+bb=$(readlink -f "$(command -v busybox)")
+check "the shell is busybox ($BB/sh -> $bb)" "[ \"\$(readlink -f $BB/sh)\" = '$bb' ]"
+# What the script's commands resolve to in its own environment (a non-busybox one fails).
+tools=$(env -i PATH="$BBPATH" "$BB/sh" -c 'for c in cat sleep kill echo; do
+  p=$(command -v $c); case $p in /*) readlink -f "$p";; *) echo "$c:builtin";; esac; done')
+log "the init script's tools: $(echo $tools)"
+check "cat and sleep are busybox applets, kill and echo busybox builtins or applets" \
+  "[ -z \"\$(echo '$tools' | grep -v -e '^$bb\$' -e ':builtin\$')\" ] && [ \$(echo '$tools' | grep -c '^$bb\$') -ge 2 ]"
 
 out=$(init start); rc=$?
 log "start: $out (rc $rc)"
