@@ -25,6 +25,7 @@ fn load(path: &std::path::Path, opts: &LoadOptions) -> config::Loaded {
 
 fn main() -> ExitCode {
     keepalived_rs::sys::daemonize::open_std_streams();
+    keepalived_rs::sys::daemonize::cloexec_inherited();
     keepalived_rs::sys::mem::keep_large_allocations_mapped();
     let cli = match Cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
