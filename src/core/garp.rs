@@ -18,18 +18,33 @@ impl Core {
         }
     }
 
+    /// The interface a VIP's GARPs/NAs leave by: its `dev`, else the instance's interface
+    /// (keepalived 2.2.7 sends on the address's own interface).
+    fn vip_ifindex(&self, i: usize, v: usize) -> u32 {
+        match self.cfg.vips.get(v).and_then(|x| x.dev.as_ref()) {
+            Some(d) => self
+                .ifs
+                .iter()
+                .find(|f| f.name == *d)
+                .map_or(0, |f| f.ifindex),
+            None => self.ifindex_of(i),
+        }
+    }
+
     /// One GARP (or NA) for every VIP and eVIP of instance `i`.
     pub(super) fn garp_round(&mut self, i: usize, out: &mut Actions) {
-        let ifindex = self.ifindex_of(i);
         let inst = i as u16;
         let Some(c) = self.cfg.instances.get(i) else {
             return;
         };
         for v in c.vips.range().chain(c.evips.range()) {
+            let ifindex = self.vip_ifindex(i, v);
+            let vip = v as u16;
             match self.addrs.get(v) {
                 Some(IpAddr::V4(a)) => {
                     out.push(Action::log(LogMsg::SendingGarp {
                         inst,
+                        vip,
                         addr: IpAddr::V4(*a),
                     }));
                     out.push(Action::SendGarp {
@@ -41,6 +56,7 @@ impl Core {
                 Some(IpAddr::V6(a)) => {
                     out.push(Action::log(LogMsg::SendingNa {
                         inst,
+                        vip,
                         addr: IpAddr::V6(*a),
                     }));
                     out.push(Action::SendNa {
@@ -100,7 +116,12 @@ impl Core {
         let inst = i as u16;
         for v in c.vips.range().chain(c.evips.range()) {
             if let Some(a) = self.addrs.get(v) {
-                out.push(Action::log(LogMsg::QueueingGarps { inst, addr: *a }));
+                let vip = v as u16;
+                out.push(Action::log(LogMsg::QueueingGarps {
+                    inst,
+                    vip,
+                    addr: *a,
+                }));
             }
         }
         self.garp_burst(now, i, g.master_repeat, out);

@@ -86,11 +86,12 @@ pub enum LogMsg {
     /// `(VI_1) setting VIPs.` (-D)
     SettingVips { inst: u16 },
     /// `(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100` (-D)
-    QueueingGarps { inst: u16, addr: IpAddr },
+    /// `vip` indexes `Config::vips`: the frames go out on the VIP's `dev` (keepalived 2.2.7).
+    QueueingGarps { inst: u16, vip: u16, addr: IpAddr },
     /// `Sending gratuitous ARP on eth0 for 192.0.2.100` (-D)
-    SendingGarp { inst: u16, addr: IpAddr },
+    SendingGarp { inst: u16, vip: u16, addr: IpAddr },
     /// `Sending unsolicited Neighbour Advert on eth0 for fe80::1` (-D)
-    SendingNa { inst: u16, addr: IpAddr },
+    SendingNa { inst: u16, vip: u16, addr: IpAddr },
     /// `VRRP_Script(chk) succeeded`
     ScriptSucceeded { script: u16 },
     /// `VRRP_Script(chk) failed (exited with status 1)` / `timed_out` / ...
@@ -186,6 +187,14 @@ fn ifname(cfg: &Config, i: u16) -> &str {
         .and_then(|x| x.interface.as_ref())
         .map(|s| s.as_str())
         .unwrap_or(cfg.global.default_interface.as_str())
+}
+
+/// A VIP's interface: its `dev`, else the instance's.
+fn vip_ifname(cfg: &Config, i: u16, vip: u16) -> &str {
+    match cfg.vips.get(vip as usize).and_then(|v| v.dev.as_ref()) {
+        Some(d) => d.as_str(),
+        None => ifname(cfg, i),
+    }
 }
 
 fn sname(cfg: &Config, s: u16) -> &str {
@@ -292,7 +301,7 @@ impl fmt::Display for Display<'_> {
             SentZeroPriority { inst } => write!(f, "({}) sent 0 priority", iname(c, inst)),
             RemovingVips { inst } => write!(f, "({}) removing VIPs.", iname(c, inst)),
             SettingVips { inst } => write!(f, "({}) setting VIPs.", iname(c, inst)),
-            QueueingGarps { inst, addr } => write!(
+            QueueingGarps { inst, vip, addr } => write!(
                 f,
                 "({}) Sending/queueing {} on {} for {}",
                 iname(c, inst),
@@ -301,19 +310,19 @@ impl fmt::Display for Display<'_> {
                 } else {
                     "Unsolicited Neighbour Adverts"
                 },
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
-            SendingGarp { inst, addr } => write!(
+            SendingGarp { inst, vip, addr } => write!(
                 f,
                 "Sending gratuitous ARP on {} for {}",
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
-            SendingNa { inst, addr } => write!(
+            SendingNa { inst, vip, addr } => write!(
                 f,
                 "Sending unsolicited Neighbour Advert on {} for {}",
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
             ScriptSucceeded { script } => {

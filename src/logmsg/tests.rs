@@ -118,12 +118,12 @@ fn keepalived_227_texts() {
                 (LogMsg::RemovingVips { inst: 0 }, "(VI_1) removing VIPs.", true),
                 (LogMsg::SettingVips { inst: 0 }, "(VI_1) setting VIPs.", true),
                 (
-                    LogMsg::SendingGarp { inst: 0, addr: v },
+                    LogMsg::SendingGarp { inst: 0, vip: 0, addr: v },
                     "Sending gratuitous ARP on eth0 for 192.0.2.100",
                     true,
                 ),
                 (
-                    LogMsg::QueueingGarps { inst: 0, addr: v },
+                    LogMsg::QueueingGarps { inst: 0, vip: 0, addr: v },
                     "(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100",
                     true,
                 ),
