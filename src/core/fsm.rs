@@ -306,9 +306,11 @@ impl Core {
         }
         self.started = true;
         self.schedule_scripts(now);
-        // Flags of every instance first: sync-group members look at each other.
+        // Flags of every instance first: sync-group members look at each other. keepalived
+        // 2.2.7 logs a start-up value that moves the priority off the base (measured: "(VI_1)
+        // Changing effective priority from 100 to 110" before "Entering BACKUP STATE (init)").
         for i in 0..self.inst.len() {
-            self.recompute_priority(now, i, false, out);
+            self.recompute_priority(now, i, true, out);
         }
         self.start_from(now, 0, out);
     }

@@ -79,6 +79,15 @@ pub enum LogMsg {
     OwnerClash { inst: u16 },
     /// `(VI_1) Changing effective priority from 104 to 100`
     PriorityChange { inst: u16, from: u8, to: u8 },
+    /// `(VI_1): tracked file tf now FAULT state` / `... leaving FAULT state` (-D)
+    TrackFileFault {
+        inst: u16,
+        file: u16,
+        entering: bool,
+    },
+    /// `(VI_1) Setting effective priority to 90` (-D): a file leaving FAULT sets the
+    /// priority without a "Changing effective priority" line
+    SettingPriority { inst: u16, prio: u8 },
     /// `(VI_1) sent 0 priority` (-D)
     SentZeroPriority { inst: u16 },
     /// `(VI_1) removing VIPs.` (-D)
@@ -159,6 +168,8 @@ impl LogMsg {
                 | SendingGarp { .. }
                 | SendingNa { .. }
                 | VipGone { .. }
+                | TrackFileFault { .. }
+                | SettingPriority { .. }
         )
     }
 
@@ -290,6 +301,25 @@ impl fmt::Display for Display<'_> {
                 f,
                 "({}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
                 iname(c, inst)
+            ),
+            TrackFileFault {
+                inst,
+                file,
+                entering,
+            } => write!(
+                f,
+                "({}): tracked file {} {} FAULT state",
+                iname(c, inst),
+                c.track_files
+                    .get(file as usize)
+                    .map_or("?", |t| t.name.as_str()),
+                if entering { "now" } else { "leaving" }
+            ),
+            SettingPriority { inst, prio } => write!(
+                f,
+                "({}) Setting effective priority to {}",
+                iname(c, inst),
+                prio
             ),
             PriorityChange { inst, from, to } => write!(
                 f,
