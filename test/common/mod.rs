@@ -436,7 +436,11 @@ pub fn render(core: &Core, a: &Action) -> String {
         }
         Action::DelOldRoute { route } => {
             let old = core.previous_config().expect("previous config");
-            let _ = write!(s, "del-old-route {}", route_text(&old.routes[*route as usize]));
+            let _ = write!(
+                s,
+                "del-old-route {}",
+                route_text(&old.routes[*route as usize])
+            );
         }
         Action::SendGarp { ifindex, addr, .. } => {
             let _ = write!(s, "garp if={ifindex} {addr}");
