@@ -170,9 +170,9 @@ impl Core {
 
     /// Exit actions of MASTER (timers; counters).
     fn leave_master(&mut self, i: usize, _out: &mut Actions) {
+        self.garp_drop(i);
         if let Some(r) = self.inst.get_mut(i) {
             r.advert_at = None;
-            r.garp = Default::default();
             r.garp2_at = None;
             r.garp_refresh_at = None;
             r.garp_lower_at = None;

@@ -36,6 +36,8 @@ impl Core {
         let old_addrs = core::mem::replace(&mut self.addrs, spare);
         self.build_tables();
         self.prev_addrs = Some(old_addrs);
+        // Pending GARPs name entries of the old address pool.
+        self.garpq.clear_pending();
 
         // Scripts: keep results by name.
         for (s, sc) in self.cfg.scripts.iter().enumerate() {
