@@ -222,6 +222,7 @@ impl Core {
             self.recompute_priority(now, i, true, out);
         }
         for &i in fresh.iter() {
+            self.remove_vips(i, true, out);
             self.start_instance(now, i, out);
         }
         for i in 0..self.inst.len() {

@@ -94,6 +94,10 @@ pub enum LogMsg {
     RemovingVips { inst: u16 },
     /// `(VI_1) setting VIPs.` (-D)
     SettingVips { inst: u16 },
+    /// `(VI_1) removing Virtual Routes` (-D)
+    RemovingRoutes { inst: u16 },
+    /// `(VI_1) setting Virtual Routes` (-D)
+    SettingRoutes { inst: u16 },
     /// `(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100` (-D)
     /// `vip` indexes `Config::vips`: the frames go out on the VIP's `dev` (keepalived 2.2.7).
     QueueingGarps { inst: u16, vip: u16, addr: IpAddr },
@@ -164,6 +168,8 @@ impl LogMsg {
                 | SentZeroPriority { .. }
                 | RemovingVips { .. }
                 | SettingVips { .. }
+                | RemovingRoutes { .. }
+                | SettingRoutes { .. }
                 | QueueingGarps { .. }
                 | SendingGarp { .. }
                 | SendingNa { .. }
@@ -331,6 +337,10 @@ impl fmt::Display for Display<'_> {
             SentZeroPriority { inst } => write!(f, "({}) sent 0 priority", iname(c, inst)),
             RemovingVips { inst } => write!(f, "({}) removing VIPs.", iname(c, inst)),
             SettingVips { inst } => write!(f, "({}) setting VIPs.", iname(c, inst)),
+            RemovingRoutes { inst } => {
+                write!(f, "({}) removing Virtual Routes", iname(c, inst))
+            }
+            SettingRoutes { inst } => write!(f, "({}) setting Virtual Routes", iname(c, inst)),
             QueueingGarps { inst, vip, addr } => write!(
                 f,
                 "({}) Sending/queueing {} on {} for {}",

@@ -117,6 +117,13 @@ fn keepalived_227_texts() {
                 (LogMsg::SentZeroPriority { inst: 0 }, "(VI_1) sent 0 priority", true),
                 (LogMsg::RemovingVips { inst: 0 }, "(VI_1) removing VIPs.", true),
                 (LogMsg::SettingVips { inst: 0 }, "(VI_1) setting VIPs.", true),
+                (LogMsg::RemovingRoutes { inst: 0 }, "(VI_1) removing Virtual Routes", true),
+                (LogMsg::SettingRoutes { inst: 0 }, "(VI_1) setting Virtual Routes", true),
+                (
+                    LogMsg::SettingPriority { inst: 0, prio: 110 },
+                    "(VI_1) Setting effective priority to 110",
+                    true,
+                ),
                 (
                     LogMsg::SendingGarp { inst: 0, vip: 0, addr: v },
                     "Sending gratuitous ARP on eth0 for 192.0.2.100",
