@@ -133,6 +133,8 @@ pub enum LogMsg {
     },
     /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
     VipGone { inst: u16, addr: IpAddr, prefix: u8 },
+    /// `Removing route 203.0.113.0/25` (-D): a reload dropped the route
+    RouteGone { addr: IpAddr, prefix: u8 },
     /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
     UnknownVrid { vrid: u8, ifindex: u32 },
     /// What holds an instance in FAULT at start-up (`(VI_1): entering FAULT state
@@ -174,6 +176,7 @@ impl LogMsg {
                 | SendingGarp { .. }
                 | SendingNa { .. }
                 | VipGone { .. }
+                | RouteGone { .. }
                 | TrackFileFault { .. }
                 | SettingPriority { .. }
         )
@@ -440,6 +443,7 @@ impl fmt::Display for Display<'_> {
                 prefix,
                 ifname(c, inst)
             ),
+            RouteGone { addr, prefix } => write!(f, "Removing route {}/{}", addr, prefix),
             UnknownVrid { vrid, ifindex } => write!(
                 f,
                 "Unknown VRID({}) received on interface(ifindex {}). ignoring...",

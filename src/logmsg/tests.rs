@@ -120,6 +120,14 @@ fn keepalived_227_texts() {
                 (LogMsg::RemovingRoutes { inst: 0 }, "(VI_1) removing Virtual Routes", true),
                 (LogMsg::SettingRoutes { inst: 0 }, "(VI_1) setting Virtual Routes", true),
                 (
+                    LogMsg::RouteGone {
+                        addr: IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)),
+                        prefix: 25,
+                    },
+                    "Removing route 203.0.113.0/25",
+                    true,
+                ),
+                (
                     LogMsg::SettingPriority { inst: 0, prio: 110 },
                     "(VI_1) Setting effective priority to 110",
                     true,
