@@ -29,6 +29,7 @@ fn iface_exists(name: &str) -> bool {
 
 fn main() -> ExitCode {
     keepalived_rs::sys::daemonize::open_std_streams();
+    keepalived_rs::sys::daemonize::cloexec_inherited();
     keepalived_rs::sys::mem::keep_large_allocations_mapped();
     let cli = match Cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,

@@ -6,14 +6,15 @@
 //! `UPDATE_GOLDEN=1 cargo test --test core_scenarios` regenerates the expected files.
 //!
 //! Input lines:
-//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6]`, `@T ifgone IFINDEX`, `@T start`, `@T end`, `@T shutdown`
+//! - `@T iface NAME IFINDEX up|down [IPV4] [LL6] [mac=XX:..]` (default MAC 02:00:00:00:00:01),
+//!   `@T ifgone IFINDEX`, `@T start`, `@T end`, `@T shutdown`
 //! - `@T advert key=value...` (src, prio, vrid, ttl, version, int (cs), addrs=a,b, naddr,
 //!   type, auth, pass, dst, ifindex): an advert as decoded by the wire layer
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`,
 //!   `@T process NAME COUNT` (matching processes of a `vrrp_track_process`)
 //! - `@T vipdel ADDR`, `@T reload` (applies the `reload ...` config lines)
 //! - `@T arp IFINDEX SENDER_IP SENDER_MAC`: an ARP request/reply seen on the interface (the
-//!   scenario interfaces' own MAC is 02:00:00:00:00:01)
+//!   scenario interfaces' MAC is 02:00:00:00:00:01 unless given)
 
 mod common;
 
@@ -198,15 +199,23 @@ fn run_scenario(dir: &Path) -> String {
         let now = r.now;
         match words.first().copied() {
             Some("iface") => {
-                let ipv4 = words.get(4).and_then(|a| a.parse().ok());
-                let ll6 = words.get(5).and_then(|a| a.parse().ok());
+                let (macw, pos): (Vec<&str>, Vec<&str>) =
+                    words.iter().partition(|w| w.starts_with("mac="));
+                let ipv4 = pos.get(4).and_then(|a| a.parse().ok());
+                let ll6 = pos.get(5).and_then(|a| a.parse().ok());
+                let mut mac = [2, 0, 0, 0, 0, 1];
+                if let Some(m) = macw.first().and_then(|w| w.strip_prefix("mac=")) {
+                    for (b, h) in mac.iter_mut().zip(m.split(':')) {
+                        *b = u8::from_str_radix(h, 16).expect("mac");
+                    }
+                }
                 let info = IfInfo {
-                    name: words[1],
-                    ifindex: words[2].parse().unwrap(),
-                    up: words[3] == "up",
+                    name: pos[1],
+                    ifindex: pos[2].parse().unwrap(),
+                    up: pos[3] == "up",
                     ipv4,
                     ll6,
-                    mac: [2, 0, 0, 0, 0, 1],
+                    mac,
                 };
                 r.core.handle(now, Event::Interface(info), &mut r.out);
             }

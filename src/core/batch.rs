@@ -14,6 +14,7 @@ use crate::time::Instant;
 /// A pass that stopped early: which one, and the next instance to visit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Pass {
+    Cleanup(u16),
     Start(u16),
     Timer(u16),
     Shutdown(u16),
@@ -61,6 +62,7 @@ impl Core {
     /// Continue the pass that stopped early, at the `now` of the event that started it.
     pub fn resume(&mut self, out: &mut Actions) {
         match self.pass.take() {
+            Some((Pass::Cleanup(from), now)) => self.cleanup_from(now, from as usize, out),
             Some((Pass::Start(from), now)) => self.start_from(now, from as usize, out),
             Some((Pass::Timer(from), now)) => self.timers_from(now, from as usize, out),
             Some((Pass::Shutdown(from), now)) => self.shutdown_from(now, from as usize, out),

@@ -61,8 +61,7 @@ impl Core {
             // RFC 5798 §6.4.1 "else": Master_Down_Timer := Master_Down_Interval, go Backup.
             (State::Init, State::Backup) => {
                 self.set_state(now, i, State::Backup, out);
-                out.push(Action::log(LogMsg::RemovingVips { inst }));
-                self.remove_vips(i, out);
+                self.remove_vips(i, false, out);
                 out.push(Action::log(LogMsg::EnteringBackup { inst, init: true }));
                 self.arm_down_timer(now, i);
                 self.notify(i, NotifyState::Backup, out);
@@ -78,8 +77,7 @@ impl Core {
                 self.leave_master(i, out);
                 self.set_state(now, i, State::Backup, out);
                 out.push(Action::log(LogMsg::EnteringBackup { inst, init: false }));
-                out.push(Action::log(LogMsg::RemovingVips { inst }));
-                self.remove_vips(i, out);
+                self.remove_vips(i, false, out);
                 self.arm_down_timer(now, i);
                 self.notify(i, NotifyState::Backup, out);
             }
@@ -91,8 +89,7 @@ impl Core {
                 self.leave_master(i, out);
                 self.set_state(now, i, State::Fault, out);
                 out.push(Action::log(LogMsg::EnteringFault { inst, init: false }));
-                out.push(Action::log(LogMsg::RemovingVips { inst }));
-                self.remove_vips(i, out);
+                self.remove_vips(i, false, out);
                 self.notify(i, NotifyState::Fault, out);
             }
             (State::Backup, State::Fault) => {
@@ -157,6 +154,9 @@ impl Core {
                     vip: v as u16,
                 });
             }
+            if !c.vroutes.is_empty() {
+                out.push(Action::log(LogMsg::SettingRoutes { inst }));
+            }
             for r in c.vroutes.range() {
                 out.push(Action::AddRoute {
                     instance: inst,
@@ -170,9 +170,9 @@ impl Core {
 
     /// Exit actions of MASTER (timers; counters).
     fn leave_master(&mut self, i: usize, _out: &mut Actions) {
+        self.garp_drop(i);
         if let Some(r) = self.inst.get_mut(i) {
             r.advert_at = None;
-            r.garp = Default::default();
             r.garp2_at = None;
             r.garp_refresh_at = None;
             r.garp_lower_at = None;
@@ -181,18 +181,29 @@ impl Core {
         }
     }
 
-    pub(super) fn remove_vips(&mut self, i: usize, out: &mut Actions) {
+    /// keepalived's vrrp_restore_interface: the routes (always), then the VIPs when set (or
+    /// `force`d, the start-up cleanup of what a crashed run left), each with its -D line.
+    pub(super) fn remove_vips(&mut self, i: usize, force: bool, out: &mut Actions) {
         let inst = i as u16;
-        if let Some(r) = self.inst.get_mut(i) {
+        let set = self.inst.get_mut(i).is_some_and(|r| {
+            let was = r.vipset;
             r.vipset = false;
+            was
+        });
+        let Some(c) = self.cfg.instances.get(i) else {
+            return;
+        };
+        if !c.vroutes.is_empty() {
+            out.push(Action::log(LogMsg::RemovingRoutes { inst }));
         }
-        if let Some(c) = self.cfg.instances.get(i) {
-            for r in c.vroutes.range() {
-                out.push(Action::DelRoute {
-                    instance: inst,
-                    route: r as u16,
-                });
-            }
+        for r in c.vroutes.range() {
+            out.push(Action::DelRoute {
+                instance: inst,
+                route: r as u16,
+            });
+        }
+        if set || force {
+            out.push(Action::log(LogMsg::RemovingVips { inst }));
             for v in c.vips.range().chain(c.evips.range()) {
                 out.push(Action::DelVip {
                     instance: inst,
@@ -306,9 +317,23 @@ impl Core {
         }
         self.started = true;
         self.schedule_scripts(now);
-        // Flags of every instance first: sync-group members look at each other.
+        // Flags of every instance first: sync-group members look at each other. keepalived
+        // 2.2.7 logs a start-up value that moves the priority off the base (measured: "(VI_1)
+        // Changing effective priority from 100 to 110" before "Entering BACKUP STATE (init)").
         for i in 0..self.inst.len() {
-            self.recompute_priority(now, i, false, out);
+            self.recompute_priority(now, i, true, out);
+        }
+        self.cleanup_from(now, 0, out);
+    }
+
+    /// keepalived first removes every instance's routes and VIPs (what a crashed run left
+    /// behind, whatever state the instance then starts in), then enters the states.
+    pub(super) fn cleanup_from(&mut self, now: Instant, from: usize, out: &mut Actions) {
+        for i in from..self.inst.len() {
+            if !self.room_for(i, out) {
+                return self.pause(super::batch::Pass::Cleanup(i as u16), now);
+            }
+            self.remove_vips(i, true, out);
         }
         self.start_from(now, 0, out);
     }
@@ -377,8 +402,7 @@ impl Core {
                 self.send_advert(i, 0, out);
                 out.push(Action::log(LogMsg::SentZeroPriority { inst }));
                 self.leave_master(i, out);
-                out.push(Action::log(LogMsg::RemovingVips { inst }));
-                self.remove_vips(i, out);
+                self.remove_vips(i, false, out);
             }
             self.notify(i, NotifyState::Stop, out);
             if let Some(r) = self.inst.get_mut(i) {

@@ -66,13 +66,6 @@ impl Stats {
     }
 }
 
-/// One GARP/NA burst in progress: `left` more sends, the next at `next_at`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Burst {
-    pub left: u32,
-    pub next_at: Option<Instant>,
-}
-
 /// Runtime state of one `vrrp_instance`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InstanceRt {
@@ -90,7 +83,6 @@ pub struct InstanceRt {
     pub advert_at: Option<Instant>,
     /// Preemption allowed only after this (preempt_delay).
     pub preempt_delay_until: Option<Instant>,
-    pub garp: Burst,
     /// Master: second GARP burst after garp_master_delay.
     pub garp2_at: Option<Instant>,
     /// Master: periodic refresh.
@@ -140,7 +132,6 @@ impl InstanceRt {
         [
             self.master_down_at,
             self.advert_at,
-            self.garp.next_at,
             self.garp2_at,
             self.garp_refresh_at,
             self.garp_lower_at,

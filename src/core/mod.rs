@@ -147,6 +147,8 @@ pub struct Core {
     unknown_vrid_logged_at: Option<Instant>,
     /// A pass over the instances that stopped early for room in the action queue.
     pass: Option<(batch::Pass, Instant)>,
+    /// GARP/NA pacing per interface.
+    garpq: Box<garp::GarpQueue>,
 }
 
 impl Core {
@@ -169,6 +171,7 @@ impl Core {
             pass: None,
             prev: None,
             prev_addrs: None,
+            garpq: Box::default(),
             cfg,
         };
         core.build_tables();
@@ -251,7 +254,10 @@ impl Core {
         }
         let a = self.inst.iter().filter_map(|r| r.next_deadline()).min();
         let b = self.scripts.iter().filter_map(|s| s.next_run_at).min();
-        [a, b, self.process_deadline()].into_iter().flatten().min()
+        [a, b, self.process_deadline(), self.garp_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Handle one event at monotonic time `now`, appending the effects to `out`.

@@ -8,7 +8,7 @@
 use heapless::Vec;
 
 use super::fsm::Reason;
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr};
 
 use super::{track::ScriptRt, Action, Actions, Core, InstanceRt, SendAdvert, State};
 use crate::config::Config;
@@ -36,6 +36,8 @@ impl Core {
         let old_addrs = core::mem::replace(&mut self.addrs, spare);
         self.build_tables();
         self.prev_addrs = Some(old_addrs);
+        // Pending GARPs name entries of the old address pool.
+        self.garpq.clear_pending();
 
         // Scripts: keep results by name.
         for (s, sc) in self.cfg.scripts.iter().enumerate() {
@@ -159,7 +161,11 @@ impl Core {
                         .routes
                         .get(r)
                         .is_some_and(|x| !self.cfg.routes_of(nc.vroutes).iter().any(|y| y == x));
-                    if gone {
+                    if let (true, Some(x)) = (gone, old_cfg.routes.get(r)) {
+                        out.push(Action::log(LogMsg::RouteGone {
+                            addr: x.dst.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                            prefix: x.prefix,
+                        }));
                         out.push(Action::DelOldRoute { route: r as u16 });
                     }
                 }
@@ -181,6 +187,9 @@ impl Core {
                         out.push(Action::DelOldVip { vip: v as u16 });
                     }
                 }
+                // keepalived re-adds every VIP and route of a master (the kernel keeps what
+                // exists): its -D lines, then only the differences go out.
+                out.push(Action::log(LogMsg::SettingVips { inst }));
                 for v in nc.vips.range().chain(nc.evips.range()) {
                     let Some(x) = self.cfg.vips.get(v) else {
                         continue;
@@ -196,6 +205,9 @@ impl Core {
                             vip: v as u16,
                         });
                     }
+                }
+                if !nc.vroutes.is_empty() {
+                    out.push(Action::log(LogMsg::SettingRoutes { inst }));
                 }
                 for r in nc.vroutes.range() {
                     let existed = self
@@ -220,6 +232,7 @@ impl Core {
             self.recompute_priority(now, i, true, out);
         }
         for &i in fresh.iter() {
+            self.remove_vips(i, true, out);
             self.start_instance(now, i, out);
         }
         for i in 0..self.inst.len() {

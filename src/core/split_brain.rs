@@ -52,7 +52,12 @@ impl Core {
         sender_mac: [u8; 6],
         out: &mut Actions,
     ) {
-        if ifindex == 0 || sender_ip.is_unspecified() {
+        // Our own frame (another of our interfaces on the same segment, e.g. the GARP of a
+        // VIP with `dev eth0` heard on eth1) is no other MASTER.
+        if ifindex == 0
+            || sender_ip.is_unspecified()
+            || self.ifs.iter().any(|f| f.mac == sender_mac)
+        {
             return;
         }
         for i in 0..self.cfg.instances.len() {

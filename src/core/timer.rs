@@ -13,6 +13,7 @@ impl Core {
         self.run_due_scripts(now, out);
         self.process_timers(now, out);
         self.timers_from(now, 0, out);
+        self.garp_due(now, out);
     }
 
     pub(super) fn timers_from(&mut self, now: Instant, from: usize, out: &mut Actions) {
@@ -63,9 +64,6 @@ impl Core {
             if let Some(x) = self.inst.get_mut(i) {
                 x.advert_at = Some(if next > now { next } else { now + int });
             }
-        }
-        if due(r.garp.next_at) {
-            self.garp_continue(now, i, out);
         }
         let g = self
             .cfg

@@ -192,16 +192,24 @@ impl Core {
     }
 
     pub(super) fn on_track_file(&mut self, now: Instant, file: u16, value: i64, out: &mut Actions) {
-        if let Some(v) = self.files.get_mut(file as usize) {
-            if *v == Some(value) {
-                return;
-            }
-            *v = Some(value);
-            // Before Event::Start the value is only recorded: the start computes the
-            // initial priority from it (keepalived reads the files before starting).
-            if self.started {
-                self.recompute_all(now, out);
-            }
+        let Some(v) = self.files.get_mut(file as usize) else {
+            return;
+        };
+        if *v == Some(value) {
+            return;
+        }
+        let old = v.unwrap_or(0);
+        *v = Some(value);
+        // Before Event::Start the value is only recorded: the start computes the
+        // initial priority from it (keepalived reads the files before starting).
+        if !self.started {
+            return;
+        }
+        for i in 0..self.inst.len() {
+            self.file_changed(now, i, file, old, value, out);
+        }
+        for i in 0..self.inst.len() {
+            self.apply_fault_state(now, i, out);
         }
     }
 

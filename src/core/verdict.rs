@@ -6,6 +6,7 @@ use super::track::ScriptState;
 use super::{Action, Actions, Core};
 use crate::config::TrackTarget;
 use crate::logmsg::{LogMsg, StartFault};
+use crate::time::Instant;
 
 /// What the trackers of one instance say.
 pub(super) struct Verdict {
@@ -84,6 +85,73 @@ impl Core {
             }
         }
         v
+    }
+
+    /// Track file `file` went from `old` to `new`: instance `i`'s new priority and flags. As
+    /// keepalived: a file entering or leaving FAULT logs "tracked file F now/leaving FAULT
+    /// state" (-D) and moves the priority silently ("Setting effective priority to N" on
+    /// leaving with a non-zero status); any other change logs "Changing effective priority".
+    pub(super) fn file_changed(
+        &mut self,
+        now: Instant,
+        i: usize,
+        file: u16,
+        old: i64,
+        new: i64,
+        out: &mut Actions,
+    ) {
+        let Some(c) = self.cfg.instances.get(i) else {
+            return;
+        };
+        let group = c
+            .sync_group
+            .and_then(|g| self.cfg.sync_groups.get(g as usize));
+        // A group's weighted trackers count only with sync_group_tracking_weight.
+        let group_weights = group.is_some_and(|g| g.sync_group_tracking_weight);
+        let own = c.tracks.range().map(|ti| (ti, true));
+        let shared = group.map(|g| g.tracks.range().map(move |ti| (ti, group_weights)));
+        let mut silent = false;
+        let mut set_to = false;
+        for (ti, weighted) in own.chain(shared.into_iter().flatten()) {
+            let Some(t) = self.cfg.tracks.get(ti) else {
+                continue;
+            };
+            let (TrackTarget::File(f), Some(fc)) =
+                (&t.target, self.cfg.track_files.get(file as usize))
+            else {
+                continue;
+            };
+            if *f != file {
+                continue;
+            }
+            let (w, rev) = match t.weight {
+                Some(w) => (w as i64, t.reverse),
+                None => (fc.weight as i64, fc.weight_reverse),
+            };
+            if w != 0 && !weighted {
+                continue;
+            }
+            let (was, is) = (file_status(w, rev, old), file_status(w, rev, new));
+            if was == is || (is != -254 && was != -254) {
+                continue;
+            }
+            silent = true;
+            set_to |= was == -254 && is != 0 && w != 0;
+            out.push(Action::log(LogMsg::TrackFileFault {
+                inst: i as u16,
+                file,
+                entering: is == -254,
+            }));
+        }
+        self.recompute_priority(now, i, !silent, out);
+        if set_to {
+            if let Some(r) = self.inst.get(i) {
+                out.push(Action::log(LogMsg::SettingPriority {
+                    inst: i as u16,
+                    prio: r.effective_priority,
+                }));
+            }
+        }
     }
 
     /// Add tracker entry `ti` (an index into `Config::tracks`) to the verdict.
@@ -190,6 +258,18 @@ impl Core {
             }
         }
     }
+}
+
+/// keepalived's status of a tracked file (`track_file.c`): -254 is FAULT, else the weighted
+/// value clamped to -253..=253; weight 0 is FAULT for a non-zero value (a zero one with
+/// `reverse`).
+fn file_status(w: i64, reverse: bool, value: i64) -> i64 {
+    if w == 0 {
+        return if (value != 0) != reverse { -254 } else { 0 };
+    }
+    value
+        .saturating_mul(if reverse { -w } else { w })
+        .clamp(-254, 253)
 }
 
 /// Contribution of a weighted tracker: w > 0 adds w while OK; w < 0 subtracts |w| while

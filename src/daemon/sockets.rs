@@ -41,7 +41,16 @@ impl Daemon {
             };
             // IPv4 instances also watch ARP for foreign claims of their VIPs (split brain).
             let arp = (inst.family == Family::V4).then_some(Slot::ArpRx { ifindex });
-            for s in [slot, Slot::Packet { ifindex }].into_iter().chain(arp) {
+            // GARPs and NAs go out on each VIP's own `dev` (keepalived 2.2.7).
+            let devs = (inst.vips.range().chain(inst.evips.range()))
+                .filter_map(|v| cfg.vips.get(v)?.dev.as_ref())
+                .filter_map(|d| self.ifs.index_of(d))
+                .map(|ifindex| Slot::Packet { ifindex });
+            for s in [slot, Slot::Packet { ifindex }]
+                .into_iter()
+                .chain(arp)
+                .chain(devs)
+            {
                 match want.iter_mut().find(|(w, _)| *w == s) {
                     Some(w) => w.1 = w.1.or(group),
                     None => {

@@ -79,18 +79,32 @@ pub enum LogMsg {
     OwnerClash { inst: u16 },
     /// `(VI_1) Changing effective priority from 104 to 100`
     PriorityChange { inst: u16, from: u8, to: u8 },
+    /// `(VI_1): tracked file tf now FAULT state` / `... leaving FAULT state` (-D)
+    TrackFileFault {
+        inst: u16,
+        file: u16,
+        entering: bool,
+    },
+    /// `(VI_1) Setting effective priority to 90` (-D): a file leaving FAULT sets the
+    /// priority without a "Changing effective priority" line
+    SettingPriority { inst: u16, prio: u8 },
     /// `(VI_1) sent 0 priority` (-D)
     SentZeroPriority { inst: u16 },
     /// `(VI_1) removing VIPs.` (-D)
     RemovingVips { inst: u16 },
     /// `(VI_1) setting VIPs.` (-D)
     SettingVips { inst: u16 },
+    /// `(VI_1) removing Virtual Routes` (-D)
+    RemovingRoutes { inst: u16 },
+    /// `(VI_1) setting Virtual Routes` (-D)
+    SettingRoutes { inst: u16 },
     /// `(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100` (-D)
-    QueueingGarps { inst: u16, addr: IpAddr },
+    /// `vip` indexes `Config::vips`: the frames go out on the VIP's `dev` (keepalived 2.2.7).
+    QueueingGarps { inst: u16, vip: u16, addr: IpAddr },
     /// `Sending gratuitous ARP on eth0 for 192.0.2.100` (-D)
-    SendingGarp { inst: u16, addr: IpAddr },
+    SendingGarp { inst: u16, vip: u16, addr: IpAddr },
     /// `Sending unsolicited Neighbour Advert on eth0 for fe80::1` (-D)
-    SendingNa { inst: u16, addr: IpAddr },
+    SendingNa { inst: u16, vip: u16, addr: IpAddr },
     /// `VRRP_Script(chk) succeeded`
     ScriptSucceeded { script: u16 },
     /// `VRRP_Script(chk) failed (exited with status 1)` / `timed_out` / ...
@@ -119,6 +133,8 @@ pub enum LogMsg {
     },
     /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
     VipGone { inst: u16, addr: IpAddr, prefix: u8 },
+    /// `Removing route 203.0.113.0/25` (-D): a reload dropped the route
+    RouteGone { addr: IpAddr, prefix: u8 },
     /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
     UnknownVrid { vrid: u8, ifindex: u32 },
     /// What holds an instance in FAULT at start-up (`(VI_1): entering FAULT state
@@ -154,10 +170,15 @@ impl LogMsg {
                 | SentZeroPriority { .. }
                 | RemovingVips { .. }
                 | SettingVips { .. }
+                | RemovingRoutes { .. }
+                | SettingRoutes { .. }
                 | QueueingGarps { .. }
                 | SendingGarp { .. }
                 | SendingNa { .. }
                 | VipGone { .. }
+                | RouteGone { .. }
+                | TrackFileFault { .. }
+                | SettingPriority { .. }
         )
     }
 
@@ -186,6 +207,14 @@ fn ifname(cfg: &Config, i: u16) -> &str {
         .and_then(|x| x.interface.as_ref())
         .map(|s| s.as_str())
         .unwrap_or(cfg.global.default_interface.as_str())
+}
+
+/// A VIP's interface: its `dev`, else the instance's.
+fn vip_ifname(cfg: &Config, i: u16, vip: u16) -> &str {
+    match cfg.vips.get(vip as usize).and_then(|v| v.dev.as_ref()) {
+        Some(d) => d.as_str(),
+        None => ifname(cfg, i),
+    }
 }
 
 fn sname(cfg: &Config, s: u16) -> &str {
@@ -282,6 +311,25 @@ impl fmt::Display for Display<'_> {
                 "({}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
                 iname(c, inst)
             ),
+            TrackFileFault {
+                inst,
+                file,
+                entering,
+            } => write!(
+                f,
+                "({}): tracked file {} {} FAULT state",
+                iname(c, inst),
+                c.track_files
+                    .get(file as usize)
+                    .map_or("?", |t| t.name.as_str()),
+                if entering { "now" } else { "leaving" }
+            ),
+            SettingPriority { inst, prio } => write!(
+                f,
+                "({}) Setting effective priority to {}",
+                iname(c, inst),
+                prio
+            ),
             PriorityChange { inst, from, to } => write!(
                 f,
                 "({}) Changing effective priority from {} to {}",
@@ -292,7 +340,11 @@ impl fmt::Display for Display<'_> {
             SentZeroPriority { inst } => write!(f, "({}) sent 0 priority", iname(c, inst)),
             RemovingVips { inst } => write!(f, "({}) removing VIPs.", iname(c, inst)),
             SettingVips { inst } => write!(f, "({}) setting VIPs.", iname(c, inst)),
-            QueueingGarps { inst, addr } => write!(
+            RemovingRoutes { inst } => {
+                write!(f, "({}) removing Virtual Routes", iname(c, inst))
+            }
+            SettingRoutes { inst } => write!(f, "({}) setting Virtual Routes", iname(c, inst)),
+            QueueingGarps { inst, vip, addr } => write!(
                 f,
                 "({}) Sending/queueing {} on {} for {}",
                 iname(c, inst),
@@ -301,19 +353,19 @@ impl fmt::Display for Display<'_> {
                 } else {
                     "Unsolicited Neighbour Adverts"
                 },
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
-            SendingGarp { inst, addr } => write!(
+            SendingGarp { inst, vip, addr } => write!(
                 f,
                 "Sending gratuitous ARP on {} for {}",
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
-            SendingNa { inst, addr } => write!(
+            SendingNa { inst, vip, addr } => write!(
                 f,
                 "Sending unsolicited Neighbour Advert on {} for {}",
-                ifname(c, inst),
+                vip_ifname(c, inst, vip),
                 addr
             ),
             ScriptSucceeded { script } => {
@@ -391,6 +443,7 @@ impl fmt::Display for Display<'_> {
                 prefix,
                 ifname(c, inst)
             ),
+            RouteGone { addr, prefix } => write!(f, "Removing route {}/{}", addr, prefix),
             UnknownVrid { vrid, ifindex } => write!(
                 f,
                 "Unknown VRID({}) received on interface(ifindex {}). ignoring...",

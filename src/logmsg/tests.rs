@@ -117,13 +117,28 @@ fn keepalived_227_texts() {
                 (LogMsg::SentZeroPriority { inst: 0 }, "(VI_1) sent 0 priority", true),
                 (LogMsg::RemovingVips { inst: 0 }, "(VI_1) removing VIPs.", true),
                 (LogMsg::SettingVips { inst: 0 }, "(VI_1) setting VIPs.", true),
+                (LogMsg::RemovingRoutes { inst: 0 }, "(VI_1) removing Virtual Routes", true),
+                (LogMsg::SettingRoutes { inst: 0 }, "(VI_1) setting Virtual Routes", true),
                 (
-                    LogMsg::SendingGarp { inst: 0, addr: v },
+                    LogMsg::RouteGone {
+                        addr: IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)),
+                        prefix: 25,
+                    },
+                    "Removing route 203.0.113.0/25",
+                    true,
+                ),
+                (
+                    LogMsg::SettingPriority { inst: 0, prio: 110 },
+                    "(VI_1) Setting effective priority to 110",
+                    true,
+                ),
+                (
+                    LogMsg::SendingGarp { inst: 0, vip: 0, addr: v },
                     "Sending gratuitous ARP on eth0 for 192.0.2.100",
                     true,
                 ),
                 (
-                    LogMsg::QueueingGarps { inst: 0, addr: v },
+                    LogMsg::QueueingGarps { inst: 0, vip: 0, addr: v },
                     "(VI_1) Sending/queueing gratuitous ARPs on eth0 for 192.0.2.100",
                     true,
                 ),

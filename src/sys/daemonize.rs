@@ -30,6 +30,31 @@ pub fn open_std_streams() {
     }
 }
 
+/// Mark every descriptor above 2 that we inherited close-on-exec. A shell, an init script or a
+/// CI harness may start us with extra descriptors open (bash keeps its own on 10 and up);
+/// without this every check script and notify hook would inherit them. Ours are opened with
+/// `*_CLOEXEC` already, so this is a no-op for them. Called once at start.
+pub fn cloexec_inherited() {
+    let mut mark = |fd: c_int| {
+        // SAFETY: F_GETFD/F_SETFD only change the flags of a descriptor of ours.
+        unsafe {
+            let fl = libc::fcntl(fd, libc::F_GETFD);
+            if fl >= 0 && fl & libc::FD_CLOEXEC == 0 {
+                libc::fcntl(fd, libc::F_SETFD, fl | libc::FD_CLOEXEC);
+            }
+        }
+    };
+    match std::fs::read_dir("/proc/self/fd") {
+        Ok(dir) => dir
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<c_int>().ok())
+            .filter(|&fd| fd > 2)
+            .for_each(&mut mark),
+        // No /proc (an early boot, a chroot): the usual descriptor range.
+        Err(_) => (3..1024).for_each(&mut mark),
+    }
+}
+
 /// Daemonise. Returns in the grandchild only; the parents exit 0.
 pub fn daemonize() -> io::Result<()> {
     // SAFETY: called while single-threaded, before the reactor exists.
@@ -98,5 +123,21 @@ mod tests {
             libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
             "{status:#x}"
         );
+    }
+
+    /// An inherited descriptor without FD_CLOEXEC gets it; the std streams keep theirs.
+    #[test]
+    fn inherited_descriptors_become_cloexec() {
+        // SAFETY: plain descriptor calls on descriptors this test opens.
+        unsafe {
+            let fd = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
+            assert!(fd > 2);
+            assert_eq!(libc::fcntl(fd, libc::F_GETFD) & libc::FD_CLOEXEC, 0);
+            let std0 = libc::fcntl(0, libc::F_GETFD);
+            cloexec_inherited();
+            assert_ne!(libc::fcntl(fd, libc::F_GETFD) & libc::FD_CLOEXEC, 0);
+            assert_eq!(libc::fcntl(0, libc::F_GETFD), std0);
+            libc::close(fd);
+        }
     }
 }

@@ -41,6 +41,9 @@ pub const IFA_F_NOPREFIXROUTE: u32 = 0x200;
 const IFLA_ADDRESS: u16 = 1;
 const IFLA_IFNAME: u16 = 3;
 
+/// `proto keepalived` in `ip route`: keepalived 2.2.7 marks its routes so (measured), and
+/// tools and operators tell them from static ones by it.
+const RTPROT_KEEPALIVED: u8 = 18;
 const RTA_DST: u16 = 1;
 const RTA_OIF: u16 = 4;
 const RTA_GATEWAY: u16 = 5;
@@ -350,8 +353,17 @@ pub fn build_route(req: &RouteReq, add: bool, seq: u32, buf: &mut [u8]) -> io::R
     } else {
         252
     };
-    // family, dst_len, src_len, tos, table, protocol (4 = static), scope, type
-    b.put(&[family, req.prefix, 0, 0, table, 4, req.scope, req.kind]);
+    // family, dst_len, src_len, tos, table, protocol, scope, type
+    b.put(&[
+        family,
+        req.prefix,
+        0,
+        0,
+        table,
+        RTPROT_KEEPALIVED,
+        req.scope,
+        req.kind,
+    ]);
     b.put(&0u32.to_ne_bytes());
     b.attr(RTA_DST, &d[..dlen]);
     if let Some(v) = req.via {
@@ -528,6 +540,26 @@ mod tests {
             })
         );
         assert!(build_addr(&req, true, 9, &mut buf[..20]).is_err());
+    }
+
+    #[test]
+    fn route_request_is_marked_proto_keepalived() {
+        let mut buf = [0u8; 128];
+        let req = RouteReq {
+            dst: IpAddr::V4(Ipv4Addr::new(203, 0, 113, 0)),
+            prefix: 25,
+            via: Some(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 254))),
+            oif: Some(3),
+            src: None,
+            table: 254,
+            metric: None,
+            scope: 0,
+            kind: 1,
+        };
+        let n = build_route(&req, true, 1, &mut buf).expect("build");
+        // nlmsghdr (16) then rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
+        assert_eq!(&buf[16..24], &[2, 25, 0, 0, 254, 18, 0, 1]);
+        assert!(n > 24);
     }
 
     #[test]

@@ -421,24 +421,12 @@ pub fn render(core: &Core, a: &Action) -> String {
             let _ = write!(s, "del-old-vip {}", old.vips[*vip as usize].ip());
         }
         Action::AddRoute { instance, route } => {
-            let r = &cfg.routes[*route as usize];
-            let _ = write!(
-                s,
-                "add-route ({}) {:?}/{}",
-                iname(*instance),
-                r.dst,
-                r.prefix
-            );
+            let r = route_text(&cfg.routes[*route as usize]);
+            let _ = write!(s, "add-route ({}) {r}", iname(*instance));
         }
         Action::DelRoute { instance, route } => {
-            let r = &cfg.routes[*route as usize];
-            let _ = write!(
-                s,
-                "del-route ({}) {:?}/{}",
-                iname(*instance),
-                r.dst,
-                r.prefix
-            );
+            let r = route_text(&cfg.routes[*route as usize]);
+            let _ = write!(s, "del-route ({}) {r}", iname(*instance));
         }
         Action::InstanceDeleted { instance, priority } => {
             let old = core.previous_config().expect("previous config");
@@ -449,7 +437,12 @@ pub fn render(core: &Core, a: &Action) -> String {
             );
         }
         Action::DelOldRoute { route } => {
-            let _ = write!(s, "del-old-route {route}");
+            let old = core.previous_config().expect("previous config");
+            let _ = write!(
+                s,
+                "del-old-route {}",
+                route_text(&old.routes[*route as usize])
+            );
         }
         Action::SendGarp { ifindex, addr, .. } => {
             let _ = write!(s, "garp if={ifindex} {addr}");
@@ -508,4 +501,22 @@ pub fn v4(s: &str) -> Ipv4Addr {
 }
 pub fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
+}
+
+/// A route as `ip route` would show its key: `DST/LEN [via GW] [dev IF] [metric M]`.
+fn route_text(r: &keepalived_rs::config::Route) -> String {
+    let mut t = match r.dst {
+        Some(d) => format!("{d}/{}", r.prefix),
+        None => format!("?/{}", r.prefix),
+    };
+    if let Some(v) = r.via {
+        let _ = write!(t, " via {v}");
+    }
+    if let Some(d) = &r.dev {
+        let _ = write!(t, " dev {d}");
+    }
+    if let Some(m) = r.metric {
+        let _ = write!(t, " metric {m}");
+    }
+    t
 }

@@ -8,6 +8,10 @@
 #   restart WEB1           → it preempts and takes the VIP back
 #   SIGTERM WEB1           → priority-0 advert: WEB2 takes over within the skew time (< 1 s)
 #
+# On the wire (WEB2's bridge port, every variant): WEB2's first advert comes within
+# Master_Down_Interval + 50 ms of WEB1's last advert after kill -9, and within Skew_Time +
+# 50 ms of WEB1's priority-0 advert after SIGTERM (WEB2 at 98 + 4: 3.6016 s and 0.6016 s).
+#
 # Usage: t-seed-failover.sh path/to/keepalived-rs
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -115,7 +119,13 @@ t=$(lab_wait 5 page_is WEB1) || lab_fail "client did not get WEB1 through the VI
 lab_log "client gets WEB1 through the VIP"
 show
 
+# WEB2's port: every advert between the two nodes passes it (multicast, AH and unicast).
+lab_run br "$LAB_DIR/cap.out" tcpdump -ni p-web2 -U -w "$LAB_DIR/vrrp.pcap" 'ip proto 112 or ip proto 51'
+CAP=$LAB_LAST_PID
+lab_wait 5 grep -q 'listening on' "$LAB_DIR/cap.out" >/dev/null || lab_fail "tcpdump did not start"
+sleep 1.2 # at least one of WEB1's adverts before the crash
 lab_log "kill -9 WEB1's daemon (no priority 0: WEB2 waits for the master-down timer)"
+t_crash=$(date +%s.%N)
 kill -9 "$PID_web1"
 t=$(lab_wait 10 vip_on web2) || lab_fail "WEB2 did not take the VIP after kill -9"
 lab_log "WEB2 holds the VIP ${t} ms after kill -9 (expect ≈ 3 × 1 s + skew)"
@@ -125,6 +135,7 @@ show
 echo "failover_kill9_ms=$t" >>"$LAB_DIR/figures"
 
 lab_log "restart WEB1: it removes its stale VIP, then preempts (104 > 102)"
+t_restart=$(date +%s.%N)
 start web1
 t=$(lab_wait 15 vip_off web2) || lab_fail "WEB2 kept the VIP after WEB1 came back"
 lab_wait 5 vip_on web1 >/dev/null || lab_fail "WEB1 did not take the VIP back"
@@ -134,6 +145,7 @@ lab_log "client gets WEB1 again"
 show
 
 lab_log "SIGTERM WEB1: priority 0 advert, WEB2 takes over after its skew time"
+t_stop=$(date +%s.%N)
 kill -TERM "$PID_web1"
 t=$(lab_wait 5 vip_on web2) || lab_fail "WEB2 did not take the VIP after SIGTERM"
 lab_log "WEB2 holds the VIP ${t} ms after SIGTERM"
@@ -143,4 +155,25 @@ lab_wait 3 vip_off web1 >/dev/null || lab_fail "WEB1 kept the VIP after SIGTERM"
 lab_wait 5 page_is WEB2 >/dev/null || lab_fail "client did not get WEB2 after SIGTERM"
 [ "$t" -lt 2000 ] || lab_fail "SIGTERM failover took ${t} ms (want < 2000)"
 show
+
+sleep 0.5
+kill -INT "$CAP"
+lab_wait 3 bash -c "! kill -0 $CAP 2>/dev/null" >/dev/null || lab_fail "tcpdump did not stop"
+# adverts FROM [AFTER [BEFORE]]: epoch times of the adverts from FROM in that window.
+adverts() {
+  tcpdump -tt -nr "$LAB_DIR/vrrp.pcap" "src host $1" 2>/dev/null |
+    awk -v a="${2:-0}" -v b="${3:-9e9}" '$1 > a && $1 < b {print $1}'
+}
+gap_ok() { awk -v g="$1" -v b="$2" 'BEGIN{exit !(g != "" && g > 0 && g <= b)}'; }
+last1=$(adverts 192.0.2.11 0 "$t_crash" | tail -n 1)
+first2=$(adverts 192.0.2.12 "${last1:-9e9}" "$t_restart" | head -n 1)
+gap=$(awk -v a="$first2" -v b="$last1" 'BEGIN{if (a != "" && b != "") printf "%.4f", a - b}')
+lab_log "kill -9: WEB2's first advert ${gap:-?} s after WEB1's last (bound 3.6016 + 0.05)"
+gap_ok "$gap" 3.6516 || lab_fail "kill -9 failover ${gap:-?} s, not within Master_Down_Interval + 50 ms"
+zero=$(adverts 192.0.2.11 "$t_stop" | tail -n 1)
+first2=$(adverts 192.0.2.12 "${zero:-9e9}" | head -n 1)
+gap2=$(awk -v a="$first2" -v b="$zero" 'BEGIN{if (a != "" && b != "") printf "%.4f", a - b}')
+lab_log "SIGTERM: WEB2's first advert ${gap2:-?} s after WEB1's priority-0 advert (bound 0.6016 + 0.05)"
+gap_ok "$gap2" 0.6516 || lab_fail "SIGTERM failover ${gap2:-?} s, not within Skew_Time + 50 ms"
+echo "wire_kill9_s=$gap wire_sigterm_s=$gap2" >>"$LAB_DIR/figures"
 lab_log "PASS ($(tr '\n' ' ' <"$LAB_DIR/figures"))"

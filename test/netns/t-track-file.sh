@@ -2,7 +2,8 @@
 # track_file (issue 6): inotify-watched integers change the priority or put the instance in
 # FAULT, as keepalived 2.2.7 does.
 #   - init_file 0 creates the file at start; the value read at start counts before the first
-#     election (no "Changing effective priority" line at start);
+#     election (one "Changing effective priority from 100 to 103" line at start, as keepalived
+#     2.2.7 logs it);
 #   - writing 5 (weight 10) → +50; deleting the file → value 0; `mv` of a new file into place
 #     → re-read;
 #   - a weight-0 file: non-zero → FAULT (the VIP goes), 0 → MASTER again;
@@ -53,7 +54,10 @@ trap 'rc=$?; [ $rc -ne 0 ] && tail -n 40 "$L"; lab_cleanup; exit $rc' EXIT
 lab_run a "$L" "$BIN" -n -l -D -f "$LAB_DIR/a.conf" -p "$LAB_DIR/a.pid" -r "$LAB_DIR/a2.pid"
 lab_wait 10 lab_has_addr a $VIP >/dev/null || lab_fail "no master"
 [ "$(cat "$D/prio" 2>/dev/null)" = 0 ] || lab_fail "init_file did not create $D/prio with 0"
-grep -q 'Changing effective priority' "$L" && lab_fail "a start-up value logged a priority change"
+# keepalived 2.2.7 logs the start-up values' change once, before "Entering BACKUP STATE (init)".
+[ "$(grep -c 'Changing effective priority' "$L")" = 1 ] &&
+  grep -A2 -F '(VI_1) Changing effective priority from 100 to 103' "$L" | grep -qF 'Entering BACKUP STATE (init)' ||
+  lab_fail "start-up: not one 100 -> 103 line before 'Entering BACKUP STATE (init)'"
 has() { grep -qF -- "$1" "$L"; }
 vip_gone() { ! lab_has_addr a $VIP; }
 echo 5 >"$D/prio"
