@@ -143,10 +143,18 @@ vip_owner() {
   echo "${owners[0]}"
 }
 
-# keepalived's stats file, from inside its private /tmp (SIGUSR2 to the parent).
+# keepalived's stats file (SIGUSR2 to the parent; the VRRP child writes /tmp/keepalived.stats,
+# which is the node's private /tmp: see run_daemon). The old file is removed first and the new
+# one waited for (bounded), so a stale dump is never read.
 ka_stats() {
-  local node=$1 pid; pid=$(daemon_pid "$node")
-  kill -USR2 "$pid"; sleep 0.5
+  local node=$1 pid i; pid=$(daemon_pid "$node")
+  nsenter -t "$pid" -m rm -f /tmp/keepalived.stats 2>/dev/null
+  kill -USR2 "$pid" 2>/dev/null || return 1
+  for ((i = 0; i < 40; i++)); do
+    sleep 0.05
+    nsenter -t "$pid" -m test -s /tmp/keepalived.stats 2>/dev/null && break
+  done
+  sleep 0.1
   nsenter -t "$pid" -m cat /tmp/keepalived.stats 2>/dev/null
 }
 

@@ -7,8 +7,9 @@
 # Cases: v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner
 # For each case and each arrangement (ka+ka baseline, ours master + ka backup, ka master +
 # ours backup) it checks: the right master; failover after a crash (SIGKILL) and after SIGTERM;
-# preemption back; no error line in keepalived's log and no error counter in its stats; and
-# that the failover times are within ±50 ms of the pure keepalived pair.
+# preemption back; no error line in keepalived's log; no error counter in the stats of every
+# keepalived that is running, read before anything is stopped, before the SIGTERM and at the
+# end; and that the failover times are within ±50 ms of the pure keepalived pair's.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
 [ "$BIN" = ka ] || BIN=$(readlink -f "$BIN")
@@ -63,6 +64,22 @@ gap() {
 }
 mac_of() { ip -n "$P-$1" -o link show eth0 | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
 
+# keepalived's counters for the adverts it received: for every keepalived node still running,
+# its .stats must be readable and count no error. WHEN names the moment for the log.
+check_ka_stats() {
+  local what=$1 when=$2 n impl st errs rc=0
+  for n in "${NODES[@]}"; do
+    impl="IMPL_$n"
+    [ "${!impl:-}" = ka ] || continue
+    kill -0 "$(daemon_pid "$n")" 2>/dev/null || continue
+    st=$(ka_stats "$n")
+    if [ -z "$st" ]; then log "$what: no stats from keepalived on $n ($when)"; rc=1; continue; fi
+    errs=$(stats_errors <<<"$st")
+    [ -z "$errs" ] || { log "$what: keepalived on $n counted errors ($when): $errs"; rc=1; }
+  done
+  return $rc
+}
+
 # run_pair CASE IMPL_A IMPL_B LABEL: a is configured as master (higher priority).
 run_pair() {
   local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term prefix ok=1
@@ -91,6 +108,7 @@ run_pair() {
   if ! wait_master a "$vip" 0 12; then log "$label $c: a never became master"; ok=0; fi
   sleep 2
   local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
+  check_ka_stats "$label $c" "before any stop" || ok=0
 
   # Crash the master; the highest remaining priority takes over.
   local next=b; [ "$nodes" = 3 ] && next=c
@@ -123,6 +141,7 @@ run_pair() {
   fi
 
   # Graceful stop of the master: priority 0, the backup takes over after skew time.
+  check_ka_stats "$label $c" "before SIGTERM" || ok=0
   local t2; t2=$(date +%s.%N)
   n0=$(master_count "$next")
   stop_daemon a
@@ -132,15 +151,9 @@ run_pair() {
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
   t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
 
-  # keepalived's view of our adverts: no error lines, no error counters.
+  # keepalived's view of our adverts: no error counters in the survivors' stats, no error lines.
+  check_ka_stats "$label $c" "at the end" || ok=0
   local n impl
-  for n in "${NODES[@]}"; do
-    impl="IMPL_$n"
-    [ "${!impl:-}" = ka ] || continue
-    kill -0 "$(daemon_pid "$n")" 2>/dev/null || continue
-    local errs; errs=$(ka_stats "$n" | stats_errors)
-    [ -z "$errs" ] || { log "$label $c: keepalived on $n counted errors: $errs"; ok=0; }
-  done
   for n in "${NODES[@]}"; do
     impl="IMPL_$n"
     [ "${!impl:-}" = ka ] || continue
