@@ -18,6 +18,7 @@ CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner)
 . "$here/lib.sh"
 trap lab_cleanup EXIT
+ka_bad_selfcheck || die "the error-line list does not fit $KEEPALIVED"
 
 TOLERANCE_MS=${TOLERANCE_MS:-50}
 RESULTS="$LAB/results.txt"
