@@ -62,10 +62,11 @@ lab_up() {
 node_ip() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "192.0.2.$((11 + i))"; }
 node_ip6() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "2001:db8::$((11 + i))"; }
 
-# Start a capture on the bridge: everything VRRP/AH/ARP, with timestamps. Sets CAP_PID.
+# Start a capture on the bridge: everything VRRP/AH/ARP/IGMP and IPv6, with timestamps. Sets
+# CAP_PID.
 capture_start() {
   local file=$1
-  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or arp or ip6' \
+  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or igmp or arp or ip6' \
     >/dev/null 2>>"$LAB/tcpdump.err" &
   CAP_PID=$!
   LAB_PIDS+=("$CAP_PID")

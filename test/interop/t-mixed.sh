@@ -10,7 +10,7 @@
 # always from one implementation to the other (in the three-node case too); preemption back;
 # no error line in keepalived's log; no error counter in the stats of every keepalived that is
 # running, read before anything is stopped, before the SIGTERM and at the end; and that the
-# failover times are within ±50 ms of the pure keepalived pair's.
+# failover and preemption times are within ±50 ms of the pure keepalived pair's.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
 [ "$BIN" = ka ] || BIN=$(readlink -f "$BIN")
@@ -47,12 +47,25 @@ src_for() { [ "$FAMILY" = 6 ] && echo "fe80::" || node_ip "$1"; }
 
 # Failover gap by capture, in seconds. mode "crash": from OLD's last advert before T to NEW's
 # first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's first advert.
+# mode "start" (preemption back): from OLD's join of the VRRP group after T (its restart; the
+# IGMP or MLD report the kernel sends when the daemon opens its socket, so the process's own
+# start-up time is left out) to its first advert with a non-zero priority.
 gap() {
-  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new
+  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new f_join
   if [ "$FAMILY" = 6 ]; then
     f_old="vrrp && eth.src==$(mac_of "$old")"; f_new="vrrp && eth.src==$(mac_of "$new")"
+    f_join="icmpv6.mldr.mar.multicast_address == ff02::12 && eth.src==$(mac_of "$old")"
   else
     f_old="vrrp && ip.src==$(node_ip "$old")"; f_new="vrrp && ip.src==$(node_ip "$new")"
+    f_join="igmp.maddr == 224.0.0.18 && ip.src==$(node_ip "$old")"
+  fi
+  if [ "$mode" = start ]; then
+    last=$(tshark -r "$file" -Y "$f_join && frame.time_epoch > $t" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+    [ -n "$last" ] || { echo nan; return; }
+    first=$(tshark -r "$file" -Y "$f_old && frame.time_epoch > $last && vrrp.prio != 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+    [ -n "$first" ] || { echo nan; return; }
+    echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
+    return
   fi
   if [ "$mode" = crash ]; then
     last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch < $t" -T fields -e frame.time_epoch 2>/dev/null | tail -1)
@@ -87,7 +100,7 @@ check_ka_stats() {
 # every preemption goes from one implementation to the other. In the three-node case c (same
 # implementation as a, lowest priority) only listens.
 run_pair() {
-  local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term prefix ok=1
+  local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term t_pre prefix ok=1
   case_env "$c"
   vip=$(vip_for)
   local prio_a=150 prio_b=100 prio_c=100 state_a=MASTER state_b=BACKUP nodes=2
@@ -129,6 +142,7 @@ run_pair() {
   # Restart a: it first removes the VIP the crash left behind, then preempts back unless
   # nopreempt.
   local m0; m0=$(master_count a)
+  local t1; t1=$(date +%s.%N)
   run_daemon a "$ia" "$LAB/a.conf"
   # An address owner (priority 255) is master again within microseconds of starting, so the
   # gap between removing the stale VIP and adding it back cannot be observed by polling;
@@ -158,6 +172,13 @@ run_pair() {
   capture_stop
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
   t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
+  # With nopreempt, a does not take the role back when it starts; with unicast, no group join
+  # marks its start: nothing to time.
+  if [ "$c" = nopreempt ] || [ -n "$UNICAST" ]; then
+    t_pre=-
+  else
+    t_pre=$(gap "$LAB/$label-$c.pcap" a "$next" "$t1" start)
+  fi
 
   # keepalived's view of our adverts: no error counters in the survivors' stats, no error lines.
   check_ka_stats "$label $c" "at the end" || ok=0
@@ -167,7 +188,7 @@ run_pair() {
     [ "${!impl:-}" = ka ] || continue
     ka_log_clean "$n" || { log "$label $c: keepalived on $n logged errors"; ok=0; }
   done
-  echo "$c $label kill=$t_kill term=$t_term ok=$ok" | tee -a "$RESULTS"
+  echo "$c $label kill=$t_kill term=$t_term pre=$t_pre ok=$ok" | tee -a "$RESULTS"
   [ "$ok" = 1 ] || failures=$((failures + 1))
   lab_down
 }
@@ -189,15 +210,17 @@ within() { # within A B: |A-B| <= tolerance
     awk -v a="$1" -v b="$2" -v t="$TOLERANCE_MS" 'BEGIN{d=(a-b)*1000; if (d<0) d=-d; exit !(d<=t)}'
 }
 
-# The newest measurement of KIND (kill|term) for CASE and LABEL.
+# The newest measurement of KIND (kill|term|pre) for CASE and LABEL.
 measured() { grep "^$1 $2 " "$RESULTS" | tail -1 | sed -E "s/.*$3=([^ ]+).*/\1/"; }
-# Both failover times of LABEL within the tolerance of the keepalived pair's? Logs misses.
+# The failover and preemption times of LABEL within the tolerance of the keepalived pair's?
+# Logs misses. "-" is a time the case does not have (both sides).
 timings_match() {
   local c=$1 label=$2 k b v rc=0
-  for k in kill term; do
+  for k in kill term pre; do
     b=$(measured "$c" base "$k"); v=$(measured "$c" "$label" "$k")
+    [ "$b" = - ] && [ "$v" = - ] && continue
     if ! within "$v" "$b"; then
-      log "$c $label: $k failover ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
+      log "$c $label: $k ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
       rc=1
     fi
   done
