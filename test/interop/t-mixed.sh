@@ -172,9 +172,10 @@ run_pair() {
   capture_stop
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
   t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
-  # With nopreempt, a does not take the role back when it starts; with unicast, no group join
-  # marks its start: nothing to time.
-  if [ "$c" = nopreempt ] || [ -n "$UNICAST" ]; then
+  # Nothing to time: with nopreempt, a does not take the role back when it starts; with
+  # unicast, no group join marks its start; an address owner is master at once and both
+  # implementations send its first advert before the join.
+  if [ "$c" = nopreempt ] || [ "$c" = owner ] || [ -n "$UNICAST" ]; then
     t_pre=-
   else
     t_pre=$(gap "$LAB/$label-$c.pcap" a "$next" "$t1" start)
