@@ -107,6 +107,7 @@ impl Core {
             script_master_rx_lower_pri: cmd(c.notifies.master_rx_lower_pri),
             vips: self.cfg.vips_of(c.vips),
             evips: self.cfg.vips_of(c.evips),
+            vroutes: self.cfg.routes_of(c.vroutes),
             default_dev,
             track_ifp,
             track_script,

@@ -80,6 +80,7 @@ fn build<'a>(
         script_master_rx_lower_pri: line(n.master_rx_lower_pri),
         vips: cfg.vips_of(inst.vips),
         evips: cfg.vips_of(inst.evips),
+        vroutes: cfg.routes_of(inst.vroutes),
         default_dev: inst.interface.as_ref().map(|i| i.as_str()).unwrap_or(""),
         track_ifp: ifps,
         track_script: scripts,

@@ -1,8 +1,9 @@
 //! `keepalived.json` (json_version 1 of keepalived 2.2.7): an array with one
 //! `{"data": {...}, "stats": {...}}` object per instance, with keepalived's key names and
 //! types (flags as 0/1 numbers where keepalived writes numbers, booleans where it writes
-//! booleans, intervals as seconds in floats), so the tools that read keepalived's file read
-//! ours. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
+//! booleans, intervals in seconds written as C's `%g` writes them: `1`, `0.5`), so the tools
+//! that read keepalived's file read ours. `vmac_ifname` is always `""`: what keepalived
+//! writes for an instance without a VMAC, and we have none. Additions: `split_brain`, `split_brain_count` in `data`; `checksum_err`, `version_err`,
 //! `unicast_src_err` in `stats` (drops keepalived does not show). `auth_data` is an empty
 //! string: keepalived prints the password in clear, in a file any local user can read
 //! (`--json-auth` asks for keepalived's behaviour).
@@ -10,8 +11,8 @@
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
 
-use super::{fixed, Counters, InstanceStatus, VipText};
-use crate::config::Vip;
+use super::{fixed, Counters, InstanceStatus, RouteText, VipText};
+use crate::config::{Route, Vip};
 
 /// Room for one instance's object: the most VIPs one advert carries, each at the longest
 /// text [`VipText`] can produce (cut at 256 bytes) with its quotes and comma, plus the rest of
@@ -79,16 +80,42 @@ impl Serialize for VipList<'_> {
     }
 }
 
+/// keepalived writes seconds with `%g`: a whole number has no fraction, so it reads as an
+/// integer (a Go reader with an `int` field accepts `1` but not `1.0`).
+fn g_secs<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// `virtual_routes` serialised as keepalived's strings.
+struct RouteList<'a>(&'a [Route]);
+
+impl Serialize for RouteList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for r in self.0 {
+            let text: heapless::String<256> = fixed(format_args!("{}", RouteText(r)));
+            seq.serialize_element(text.as_str())?;
+        }
+        seq.end()
+    }
+}
+
 #[derive(Serialize)]
 struct Data<'a> {
     iname: &'a str,
     dont_track_primary: u8,
     skip_check_adv_addr: u8,
     strict_mode: u8,
+    vmac_ifname: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     ifp_ifname: Option<&'a str>,
     master_priority: u8,
     last_transition: f64,
+    #[serde(serialize_with = "g_secs")]
     garp_delay: f64,
     garp_refresh: u64,
     garp_rep: u32,
@@ -102,7 +129,9 @@ struct Data<'a> {
     effective_priority: u8,
     vipset: bool,
     promote_secondaries: bool,
+    #[serde(serialize_with = "g_secs")]
     adver_int: f64,
+    #[serde(serialize_with = "g_secs")]
     master_adver_int: f64,
     accept: u8,
     nopreempt: bool,
@@ -130,6 +159,8 @@ struct Data<'a> {
     vips: Option<VipList<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evips: Option<VipList<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vroutes: Option<RouteList<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     track_ifp: Option<&'a [&'a str]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,6 +218,7 @@ pub fn instance_object<'a>(
         dont_track_primary: st.dont_track_primary as u8,
         skip_check_adv_addr: st.skip_check_adv_addr as u8,
         strict_mode: st.strict_mode as u8,
+        vmac_ifname: "",
         ifp_ifname: st.ifname,
         master_priority: st.master_priority,
         last_transition: st.last_transition,
@@ -222,6 +254,7 @@ pub fn instance_object<'a>(
         script_master_rx_lower_pri: st.script_master_rx_lower_pri,
         vips: vip_list(st.vips),
         evips: vip_list(st.evips),
+        vroutes: (!st.vroutes.is_empty()).then_some(RouteList(st.vroutes)),
         track_ifp: non_empty(st.track_ifp),
         track_script: non_empty(st.track_script),
         auth_type: st.auth_type,
@@ -290,6 +323,14 @@ mod tests {
     }
 
     fn sample<'a>(vips: &'a [Vip], scripts: &'a [&'a str]) -> InstanceStatus<'a> {
+        sample_routes(vips, scripts, &[])
+    }
+
+    fn sample_routes<'a>(
+        vips: &'a [Vip],
+        scripts: &'a [&'a str],
+        vroutes: &'a [Route],
+    ) -> InstanceStatus<'a> {
         InstanceStatus {
             iname: "VI_1",
             ifname: Some("eth0"),
@@ -329,6 +370,7 @@ mod tests {
             script_master_rx_lower_pri: None,
             vips,
             evips: &[],
+            vroutes,
             default_dev: "eth0",
             track_ifp: &[],
             track_script: scripts,
@@ -348,21 +390,32 @@ mod tests {
     fn object_has_keepalived_keys_types_and_order() {
         let vips = [vip("192.0.2.100")];
         let scripts = ["killall -0 nginx"];
+        let routes = [Route {
+            dst: Some("198.51.100.0".parse().unwrap()),
+            prefix: 24,
+            via: Some("192.0.2.1".parse().unwrap()),
+            dev: Some(IfName::try_from("eth0").unwrap()),
+            kind: 1,
+            ..Route::default()
+        }];
         let mut buf = [0u8; OBJECT_BUF];
-        let n = instance_object(&sample(&vips, &scripts), false, &mut buf).unwrap();
+        let mut st = sample_routes(&vips, &scripts, &routes);
+        st.master_adver_int_s = 0.5;
+        let n = instance_object(&st, false, &mut buf).unwrap();
         let text = core::str::from_utf8(&buf[..n]).unwrap();
         let expected = concat!(
             r#"{"data":{"iname":"VI_1","dont_track_primary":0,"skip_check_adv_addr":0,"#,
-            r#""strict_mode":0,"ifp_ifname":"eth0","master_priority":104,"#,
-            r#""last_transition":1764000000.5,"garp_delay":5.0,"garp_refresh":0,"garp_rep":5,"#,
+            r#""strict_mode":0,"vmac_ifname":"","ifp_ifname":"eth0","master_priority":104,"#,
+            r#""last_transition":1764000000.5,"garp_delay":5,"garp_refresh":0,"garp_rep":5,"#,
             r#""garp_refresh_rep":1,"garp_lower_prio_delay":5,"garp_lower_prio_rep":5,"#,
             r#""lower_prio_no_advert":0,"higher_prio_send_advert":0,"vrid":50,"#,
             r#""base_priority":100,"effective_priority":104,"vipset":true,"#,
-            r#""promote_secondaries":false,"adver_int":1.0,"master_adver_int":1.0,"accept":1,"#,
+            r#""promote_secondaries":false,"adver_int":1,"master_adver_int":0.5,"accept":1,"#,
             r#""nopreempt":false,"preempt_delay":0,"state":2,"wantstate":2,"version":2,"#,
             r#""smtp_alert":false,"notify_deleted":false,"#,
             r#""script_master":"/etc/keepalived/notify.sh MASTER","#,
             r#""vips":["192.0.2.100 dev eth0 scope global set"],"#,
+            r#""vroutes":["prepend 198.51.100.0/24 via inet 192.0.2.1 dev eth0 proto 18"],"#,
             r#""track_script":["killall -0 nginx"],"auth_type":1,"auth_data":"","#,
             r#""split_brain":false,"split_brain_count":0},"#,
             r#""stats":{"advert_rcvd":11,"advert_sent":53,"become_master":0,"release_master":0,"#,

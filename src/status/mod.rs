@@ -14,7 +14,7 @@ pub mod stats;
 use core::fmt::{self, Write as _};
 use core::net::IpAddr;
 
-use crate::config::{Scope, Vip};
+use crate::config::{Route, Scope, Vip};
 
 /// Per-instance counters, named as keepalived's JSON `stats` object.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,6 +83,8 @@ pub struct InstanceStatus<'a> {
     pub script_master_rx_lower_pri: Option<&'a str>,
     pub vips: &'a [Vip],
     pub evips: &'a [Vip],
+    /// `virtual_routes`.
+    pub vroutes: &'a [Route],
     /// Interface name used for VIPs without `dev`.
     pub default_dev: &'a str,
     pub track_ifp: &'a [&'a str],
@@ -139,6 +141,71 @@ impl fmt::Display for VipText<'_> {
         }
         if self.set {
             f.write_str(" set")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text form of a virtual route as keepalived 2.2.7 prints it in `keepalived.json`
+/// (`format_iproute`), for the options a route of ours can have:
+/// `prepend 198.51.100.0/24 via inet 192.0.2.1 dev eth0 proto 18 metric 5`.
+pub struct RouteText<'a>(pub &'a Route);
+
+impl fmt::Display for RouteText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        // keepalived's "add" flag is the same bit as its "type given" flag, so a route with a
+        // type word prints "add"; any other prints the kernel's default, "prepend".
+        let kind = match r.kind {
+            6 => Some("blackhole"),
+            7 => Some("unreachable"),
+            8 => Some("prohibit"),
+            _ => None,
+        };
+        match kind {
+            Some(k) => write!(f, "add {k} ")?,
+            None => f.write_str("prepend ")?,
+        }
+        match r.dst {
+            Some(dst) => {
+                write!(f, "{dst}")?;
+                let host_len = if matches!(dst, IpAddr::V4(_)) {
+                    32
+                } else {
+                    128
+                };
+                if r.prefix != host_len {
+                    write!(f, "/{}", r.prefix)?;
+                }
+            }
+            None => f.write_str("default")?,
+        }
+        if let Some(src) = r.src {
+            write!(f, " src {src}")?;
+        }
+        if let Some(via) = r.via {
+            let fam = if via.is_ipv6() { "inet6" } else { "inet" };
+            write!(f, " via {fam} {via}")?;
+        }
+        if let Some(dev) = &r.dev {
+            write!(f, " dev {dev}")?;
+        }
+        if let Some(t) = r.table.filter(|&t| t != 254) {
+            write!(f, " table {t}")?;
+        }
+        // A tracked route is installed with protocol 18 (keepalived); keepalived tracks only
+        // routes with a `dev` and marks the others no_track after setting the protocol.
+        if !r.no_track {
+            f.write_str(" proto 18")?;
+        }
+        if let Some(s) = r.scope {
+            write!(f, " scope {}", s.0)?;
+        }
+        if let Some(m) = r.metric {
+            write!(f, " metric {m}")?;
+        }
+        if r.no_track || r.dev.is_none() {
+            f.write_str(" no_track")?;
         }
         Ok(())
     }
@@ -227,6 +294,43 @@ mod tests {
             }
         ));
         assert_eq!(s, "2001:db8::10/64 dev eth1 scope global");
+    }
+
+    fn route(words: &str) -> crate::config::Route {
+        let text = format!(
+            "vrrp_instance I {{\ninterface eth0\nvirtual_router_id 1\npriority 100\n\
+             virtual_ipaddress {{\n192.0.2.100\n}}\nvirtual_routes {{\n{words}\n}}\n}}\n"
+        );
+        let loaded = crate::config::parse_str("t.conf", &text, &Default::default());
+        let cfg = loaded.config.expect("config");
+        cfg.routes_of(cfg.instances[0].vroutes)[0].clone()
+    }
+
+    #[test]
+    fn route_text_matches_keepalived_json() {
+        // Measured with keepalived 2.2.7 (SIGRTMIN+2) for the same `virtual_routes` lines.
+        for (cfg, ka) in [
+            (
+                "198.51.100.0/24 via 192.0.2.1 dev eth0",
+                "prepend 198.51.100.0/24 via inet 192.0.2.1 dev eth0 proto 18",
+            ),
+            (
+                "203.0.113.0/24 dev eth0 metric 5",
+                "prepend 203.0.113.0/24 dev eth0 proto 18 metric 5",
+            ),
+            (
+                "src 192.0.2.100 203.0.113.7/32 via 192.0.2.1",
+                "prepend 203.0.113.7 src 192.0.2.100 via inet 192.0.2.1 proto 18 no_track",
+            ),
+            (
+                "blackhole 198.51.100.128/25",
+                "add blackhole 198.51.100.128/25 proto 18 no_track",
+            ),
+        ] {
+            let r = route(cfg);
+            let s: heapless::String<256> = fixed(format_args!("{}", RouteText(&r)));
+            assert_eq!(s, ka, "{cfg}");
+        }
     }
 }
 

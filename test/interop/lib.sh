@@ -62,10 +62,11 @@ lab_up() {
 node_ip() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "192.0.2.$((11 + i))"; }
 node_ip6() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "2001:db8::$((11 + i))"; }
 
-# Start a capture on the bridge: everything VRRP/AH/ARP, with timestamps. Sets CAP_PID.
+# Start a capture on the bridge: everything VRRP/AH/ARP/IGMP and IPv6, with timestamps. Sets
+# CAP_PID.
 capture_start() {
   local file=$1
-  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or arp or ip6' \
+  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or igmp or arp or ip6' \
     >/dev/null 2>>"$LAB/tcpdump.err" &
   CAP_PID=$!
   LAB_PIDS+=("$CAP_PID")
@@ -143,15 +144,61 @@ vip_owner() {
   echo "${owners[0]}"
 }
 
-# keepalived's stats file, from inside its private /tmp (SIGUSR2 to the parent).
+# keepalived's stats file (SIGUSR2 to the parent; the VRRP child writes /tmp/keepalived.stats,
+# which is the node's private /tmp: see run_daemon). The old file is removed first and the new
+# one waited for (bounded), so a stale dump is never read.
 ka_stats() {
-  local node=$1 pid; pid=$(daemon_pid "$node")
-  kill -USR2 "$pid"; sleep 0.5
+  local node=$1 pid i; pid=$(daemon_pid "$node")
+  nsenter -t "$pid" -m rm -f /tmp/keepalived.stats 2>/dev/null
+  kill -USR2 "$pid" 2>/dev/null || return 1
+  for ((i = 0; i < 40; i++)); do
+    sleep 0.05
+    nsenter -t "$pid" -m test -s /tmp/keepalived.stats 2>/dev/null && break
+  done
+  sleep 0.1
   nsenter -t "$pid" -m cat /tmp/keepalived.stats 2>/dev/null
 }
 
-# Error lines keepalived prints when it rejects a peer's adverts.
-KA_BAD='invalid checksum|Invalid VRRPv[23] checksum|invalid passwd|already processed|unexpected ip number count|invalid TTL|wrong version|advertisement interval mismatch|auth type mismatch|Received AH header but auth type not AH|No AH header but auth type is AH|not present in MASTER advert|packet too (long|short)|bogus'
+# The lines keepalived 2.2.7 logs when it rejects a received advert (keepalived/vrrp/vrrp.c
+# vrrp_check_packet, vrrp_in_chk_ipsecah, vrrp_packet and the receive path; B.4 of the
+# reference doc). Each one is an extended regex that must match a format string in
+# `strings $KEEPALIVED` (ka_bad_selfcheck), so a pattern for a text 2.2.7 does not have
+# cannot hide in the list.
+KA_BAD_LIST=(
+  'Received AH header but auth type not AH'           # AH on one side only
+  'No AH header but auth type is AH'
+  'IPSEC-AH : invalid IPSEC HMAC-MD5 value'           # AH ICV (key or mutable fields)
+  'IPSEC AH : invalid IPSEC SPI value'                # AH SPI is not the source address
+  'sequence number .* already processed'              # AH sequence did not increase
+  'packet too (long|short)'                           # "vrrp packet too long|short", "IPv4 VRRP packet too short"
+  'ip_tot_len mismatch'                               # IPv4 total length vs received length
+  'invalid TTL/HL'                                    # TTL/hop limit not 255 (multicast)
+  'TTL/HL .* not in range'                            # unicast peer min_ttl/max_ttl
+  'wrong version'                                     # VRRP version
+  'Invalid auth type'                                 # v2 auth type not 0, 1 or 2
+  'received a .* auth, expecting'                     # v2 auth type differs from ours
+  'invalid passwd'                                    # v2 PASS
+  'advertisement interval mismatch'                   # v2 advert_int differs
+  'Invalid packet type'                               # type is not ADVERTISEMENT
+  'unexpected ip number count'                        # naddr differs from our VIP count
+  'expected .* VIPs but received'                     # same, in the VIP comparison
+  'not present in MASTER advert'                      # a VIP of ours missing from the advert
+  'Invalid VRRPv[23] checksum'                        # bad checksum (2.2.7 has no "invalid checksum" text)
+  'Expected .*icast packet but received'              # multicast vs unicast mode
+  'not a unicast peer'                                # unicast source not in unicast_peer
+  'equal priority advert received from remote host'   # a peer sends with our own address
+)
+KA_BAD=$(IFS='|'; echo "${KA_BAD_LIST[*]}")
+
+# Every pattern of KA_BAD_LIST matches a string of the keepalived binary under test.
+ka_bad_selfcheck() {
+  local s p rc=0
+  s=$(strings "$KEEPALIVED") || die "strings $KEEPALIVED"
+  for p in "${KA_BAD_LIST[@]}"; do
+    grep -qE -- "$p" <<<"$s" || { log "KA_BAD pattern '$p' matches nothing in $KEEPALIVED"; rc=1; }
+  done
+  return $rc
+}
 
 # Check keepalived's log has none of those lines.
 ka_log_clean() {

@@ -6,10 +6,12 @@
 #
 # Cases: v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner
 # For each case and each arrangement (ka+ka baseline, ours master + ka backup, ka master +
-# ours backup) it checks: the right master; failover after a crash (SIGKILL) and after SIGTERM;
-# preemption back; no error line in keepalived's log and no error counter in its stats; our
-# adverts' IP header (TOS / traffic class 0xC0, TTL / hop limit 255); and that the failover
-# times are within ±50 ms of the pure keepalived pair.
+# ours backup) it checks: the right master; failover after a crash (SIGKILL) and after SIGTERM,
+# always from one implementation to the other (in the three-node case too); preemption back;
+# no error line in keepalived's log; no error counter in the stats of every keepalived that is
+# running, read before anything is stopped, before the SIGTERM and at the end; our adverts' IP
+# header (TOS / traffic class 0xC0, TTL / hop limit 255); and that the failover and preemption
+# times are within ±50 ms of the pure keepalived pair's.
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
 [ "$BIN" = ka ] || BIN=$(readlink -f "$BIN")
@@ -18,6 +20,7 @@ CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner)
 . "$here/lib.sh"
 trap lab_cleanup EXIT
+ka_bad_selfcheck || die "the error-line list does not fit $KEEPALIVED"
 
 TOLERANCE_MS=${TOLERANCE_MS:-50}
 RESULTS="$LAB/results.txt"
@@ -45,12 +48,25 @@ src_for() { [ "$FAMILY" = 6 ] && echo "fe80::" || node_ip "$1"; }
 
 # Failover gap by capture, in seconds. mode "crash": from OLD's last advert before T to NEW's
 # first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's first advert.
+# mode "start" (preemption back): from OLD's join of the VRRP group after T (its restart; the
+# IGMP or MLD report the kernel sends when the daemon opens its socket, so the process's own
+# start-up time is left out) to its first advert with a non-zero priority.
 gap() {
-  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new
+  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new f_join
   if [ "$FAMILY" = 6 ]; then
     f_old="vrrp && eth.src==$(mac_of "$old")"; f_new="vrrp && eth.src==$(mac_of "$new")"
+    f_join="icmpv6.mldr.mar.multicast_address == ff02::12 && eth.src==$(mac_of "$old")"
   else
     f_old="vrrp && ip.src==$(node_ip "$old")"; f_new="vrrp && ip.src==$(node_ip "$new")"
+    f_join="igmp.maddr == 224.0.0.18 && ip.src==$(node_ip "$old")"
+  fi
+  if [ "$mode" = start ]; then
+    last=$(tshark -r "$file" -Y "$f_join && frame.time_epoch > $t" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+    [ -n "$last" ] || { echo nan; return; }
+    first=$(tshark -r "$file" -Y "$f_old && frame.time_epoch > $last && vrrp.prio != 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+    [ -n "$first" ] || { echo nan; return; }
+    echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
+    return
   fi
   if [ "$mode" = crash ]; then
     last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch < $t" -T fields -e frame.time_epoch 2>/dev/null | tail -1)
@@ -80,15 +96,34 @@ header_ok() {
   return 1
 }
 
-# run_pair CASE IMPL_A IMPL_B LABEL: a is configured as master (higher priority).
+# keepalived's counters for the adverts it received: for every keepalived node still running,
+# its .stats must be readable and count no error. WHEN names the moment for the log.
+check_ka_stats() {
+  local what=$1 when=$2 n impl st errs rc=0
+  for n in "${NODES[@]}"; do
+    impl="IMPL_$n"
+    [ "${!impl:-}" = ka ] || continue
+    kill -0 "$(daemon_pid "$n")" 2>/dev/null || continue
+    st=$(ka_stats "$n")
+    if [ -z "$st" ]; then log "$what: no stats from keepalived on $n ($when)"; rc=1; continue; fi
+    errs=$(stats_errors <<<"$st")
+    [ -z "$errs" ] || { log "$what: keepalived on $n counted errors ($when): $errs"; rc=1; }
+  done
+  return $rc
+}
+
+# run_pair CASE IMPL_A IMPL_B LABEL: a is configured as master (higher priority); b, of the
+# other implementation in the mixed arrangements, is the next highest, so every failover and
+# every preemption goes from one implementation to the other. In the three-node case c (same
+# implementation as a, lowest priority) only listens.
 run_pair() {
-  local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term prefix ok=1
+  local c=$1 ia=$2 ib=$3 label=$4 vip t_kill t_term t_pre prefix ok=1
   case_env "$c"
   vip=$(vip_for)
-  local prio_a=150 prio_b=100 state_a=MASTER state_b=BACKUP nodes=2
+  local prio_a=150 prio_b=100 prio_c=100 state_a=MASTER state_b=BACKUP nodes=2
   [ "$c" = owner ] && prio_a=255
   [ "$c" = nopreempt ] && state_a=BACKUP
-  [ "$c" = three-node ] && nodes=3
+  [ "$c" = three-node ] && nodes=3 prio_b=120
   [ "$c" = v2-ah ] && state_a=BACKUP   # keepalived clears MASTER with AH anyway
   lab_up "$nodes"
   local peers_a="" peers_b="" peers_c=""
@@ -99,7 +134,7 @@ run_pair() {
   fi
   UNICAST=$UNI_A STATE=$state_a PRIO=$prio_a gen_conf a "$LAB/a.conf"
   UNICAST=$UNI_B STATE=$state_b PRIO=$prio_b gen_conf b "$LAB/b.conf"
-  [ "$nodes" = 3 ] && STATE=BACKUP PRIO=120 gen_conf c "$LAB/c.conf"
+  [ "$nodes" = 3 ] && STATE=BACKUP PRIO=$prio_c gen_conf c "$LAB/c.conf"
   capture_start "$LAB/$label-$c.pcap"
   run_daemon a "$ia" "$LAB/a.conf"
   sleep 0.2
@@ -108,9 +143,13 @@ run_pair() {
   if ! wait_master a "$vip" 0 12; then log "$label $c: a never became master"; ok=0; fi
   sleep 2
   local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
+  check_ka_stats "$label $c" "before any stop" || ok=0
 
   # Crash the master; the highest remaining priority takes over.
-  local next=b; [ "$nodes" = 3 ] && next=c
+  local next=b
+  if [ "$ia" != "$ib" ] && [ "$(impl_of a)" = "$(impl_of "$next")" ]; then
+    log "$label $c: the failover would stay within one implementation"; ok=0
+  fi
   local n0; n0=$(master_count "$next")
   crash_daemon a
   local t0; t0=$(date +%s.%N)
@@ -120,6 +159,7 @@ run_pair() {
   # Restart a: it first removes the VIP the crash left behind, then preempts back unless
   # nopreempt.
   local m0; m0=$(master_count a)
+  local t1; t1=$(date +%s.%N)
   run_daemon a "$ia" "$LAB/a.conf"
   # An address owner (priority 255) is master again within microseconds of starting, so the
   # gap between removing the stale VIP and adding it back cannot be observed by polling;
@@ -140,6 +180,7 @@ run_pair() {
   fi
 
   # Graceful stop of the master: priority 0, the backup takes over after skew time.
+  check_ka_stats "$label $c" "before SIGTERM" || ok=0
   local t2; t2=$(date +%s.%N)
   n0=$(master_count "$next")
   stop_daemon a
@@ -148,8 +189,17 @@ run_pair() {
   capture_stop
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
   t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
+  # Nothing to time: with nopreempt, a does not take the role back when it starts; with
+  # unicast, no group join marks its start; an address owner is master at once and both
+  # implementations send its first advert before the join.
+  if [ "$c" = nopreempt ] || [ "$c" = owner ] || [ -n "$UNICAST" ]; then
+    t_pre=-
+  else
+    t_pre=$(gap "$LAB/$label-$c.pcap" a "$next" "$t1" start)
+  fi
 
-  # keepalived's view of our adverts: no error lines, no error counters.
+  # keepalived's view of our adverts: no error counters in the survivors' stats, no error lines.
+  check_ka_stats "$label $c" "at the end" || ok=0
   local n impl
   for n in a b; do
     impl="IMPL_$n"
@@ -159,16 +209,9 @@ run_pair() {
   for n in "${NODES[@]}"; do
     impl="IMPL_$n"
     [ "${!impl:-}" = ka ] || continue
-    kill -0 "$(daemon_pid "$n")" 2>/dev/null || continue
-    local errs; errs=$(ka_stats "$n" | stats_errors)
-    [ -z "$errs" ] || { log "$label $c: keepalived on $n counted errors: $errs"; ok=0; }
-  done
-  for n in "${NODES[@]}"; do
-    impl="IMPL_$n"
-    [ "${!impl:-}" = ka ] || continue
     ka_log_clean "$n" || { log "$label $c: keepalived on $n logged errors"; ok=0; }
   done
-  echo "$c $label kill=$t_kill term=$t_term ok=$ok" | tee -a "$RESULTS"
+  echo "$c $label kill=$t_kill term=$t_term pre=$t_pre ok=$ok" | tee -a "$RESULTS"
   [ "$ok" = 1 ] || failures=$((failures + 1))
   lab_down
 }
@@ -183,20 +226,24 @@ lab_down() {
   rm -f "$LAB"/*.log "$LAB"/*.pid
 }
 
+impl_of() { local v="IMPL_$1"; echo "${!v:-}"; }
+
 within() { # within A B: |A-B| <= tolerance
   [ "$1" != nan ] && [ "$2" != nan ] &&
     awk -v a="$1" -v b="$2" -v t="$TOLERANCE_MS" 'BEGIN{d=(a-b)*1000; if (d<0) d=-d; exit !(d<=t)}'
 }
 
-# The newest measurement of KIND (kill|term) for CASE and LABEL.
+# The newest measurement of KIND (kill|term|pre) for CASE and LABEL.
 measured() { grep "^$1 $2 " "$RESULTS" | tail -1 | sed -E "s/.*$3=([^ ]+).*/\1/"; }
-# Both failover times of LABEL within the tolerance of the keepalived pair's? Logs misses.
+# The failover and preemption times of LABEL within the tolerance of the keepalived pair's?
+# Logs misses. "-" is a time the case does not have (both sides).
 timings_match() {
   local c=$1 label=$2 k b v rc=0
-  for k in kill term; do
+  for k in kill term pre; do
     b=$(measured "$c" base "$k"); v=$(measured "$c" "$label" "$k")
+    [ "$b" = - ] && [ "$v" = - ] && continue
     if ! within "$v" "$b"; then
-      log "$c $label: $k failover ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
+      log "$c $label: $k ${v}s vs keepalived pair ${b}s (> ${TOLERANCE_MS} ms apart)"
       rc=1
     fi
   done
