@@ -270,6 +270,9 @@ impl Daemon {
             |_| {},
         ) {
             Ok(0) => {}
+            // Removing a route that is not there (the start-up cleanup of a clean start, or
+            // one the admin already deleted) is the expected case, as for addresses above.
+            Ok(libc::ESRCH) | Ok(libc::ENOENT) if !add => {}
             Ok(e) => log::error!(
                 "cannot {} route {}/{}: {}",
                 if add { "add" } else { "remove" },

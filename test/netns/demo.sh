@@ -14,14 +14,20 @@ cat <<'TXT'
    client 192.0.2.50 fetches the page through the VIP; all on one bridge.
 TXT
 status=0
-for v in pass unicast; do
+for v in pass ah unicast; do
   case $v in
-    pass) echo; echo "-- 1/2: multicast adverts, PASS authentication, one VIP" ;;
-    unicast) echo; echo "-- 2/2: the guide's HAPROXY_VIPS shape: unicast peers, 3 VIPs with brd + label" ;;
+    pass) echo; echo "-- 1/4: multicast adverts, PASS authentication, one VIP" ;;
+    ah) echo; echo "-- 2/4: the same with AH authentication (keepalived's HMAC-MD5-96 header)" ;;
+    unicast) echo; echo "-- 3/4: the guide's HAPROXY_VIPS shape: unicast peers, 3 VIPs with brd + label" ;;
   esac
   # pipefail: the step's own status, not grep's, decides.
   DEMO=1 VARIANT=$v "$here/t-seed-failover.sh" "$BIN" 2>&1 | { grep -v -E 'Killed|Terminated' || true; } || status=1
 done
+echo
+echo "-- 4/4: the guide's split brain: the switch drops multicast, so adverts stop but ARPs pass"
+echo "   (multicast: both nodes become master and each logs the other's claim on the VIP;"
+echo "    unicast peers: the adverts still pass, one master, no split brain)"
+"$here/t-split-brain.sh" "$BIN" 2>&1 | { grep -v -E 'Killed|Terminated' || true; } || status=1
 echo
 [ "$status" = 0 ] && echo "== demo finished: every step passed; namespaces removed ==" ||
   echo "== demo: a step failed (see above) =="
