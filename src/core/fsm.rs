@@ -77,6 +77,12 @@ impl Core {
                 self.leave_master(i, out);
                 self.set_state(now, i, State::Backup, out);
                 out.push(Action::log(LogMsg::EnteringBackup { inst, init: false }));
+                // keepalived set_vrrp_backup leaves master with advF: a priority-0 advert
+                // (after "Entering BACKUP STATE", before "removing VIPs.").
+                if reason == Reason::VipDeleted {
+                    self.send_advert(i, 0, out);
+                    out.push(Action::log(LogMsg::SentZeroPriority { inst }));
+                }
                 self.remove_vips(i, false, out);
                 self.arm_down_timer(now, i);
                 self.notify(i, NotifyState::Backup, out);

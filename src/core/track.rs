@@ -263,8 +263,8 @@ impl Core {
         }
     }
 
-    /// A VIP we set was deleted by someone else: a master that tracks it leaves MASTER and
-    /// re-elects (it takes over again after Master_Down_Interval if still the best).
+    /// A VIP we set was deleted by someone else: a master that tracks it leaves MASTER with a
+    /// priority-0 advert and takes over again after Skew_Time if still the best.
     pub(super) fn on_vip_deleted(
         &mut self,
         now: Instant,
@@ -286,11 +286,11 @@ impl Core {
                     .is_some_and(|x| x.ip() == addr && !x.no_track)
             });
             if let Some(v) = hit {
-                let prefix = self.cfg.vips.get(v).map(|x| x.prefix).unwrap_or(32);
-                out.push(Action::log(LogMsg::VipGone {
+                // keepalived 2.2.7 logs the netlink event (-D), not the reload's "no longer
+                // exist"; the master leaves with a priority-0 advert (see fsm.rs).
+                out.push(Action::log(LogMsg::VipRemoved {
                     inst: i as u16,
-                    addr,
-                    prefix,
+                    vip: v as u16,
                 }));
                 self.transition(now, i, State::Backup, Reason::VipDeleted, out);
                 self.group_follow(now, i, State::Backup, out);

@@ -133,6 +133,9 @@ pub enum LogMsg {
     },
     /// `(VI_1) ip address 10.2.3.170/32 dev vA, no longer exist`
     VipGone { inst: u16, addr: IpAddr, prefix: u8 },
+    /// `Netlink reflector reports IP 192.0.2.100 removed from eth0` (-D): someone else deleted
+    /// one of our VIPs (`vip` indexes `cfg.vips`).
+    VipRemoved { inst: u16, vip: u16 },
     /// `Removing route 203.0.113.0/25` (-D): a reload dropped the route
     RouteGone { addr: IpAddr, prefix: u8 },
     /// `Unknown VRID(51) received on interface(ifindex 2). ignoring...`
@@ -176,6 +179,7 @@ impl LogMsg {
                 | SendingGarp { .. }
                 | SendingNa { .. }
                 | VipGone { .. }
+                | VipRemoved { .. }
                 | RouteGone { .. }
                 | TrackFileFault { .. }
                 | SettingPriority { .. }
@@ -442,6 +446,12 @@ impl fmt::Display for Display<'_> {
                 addr,
                 prefix,
                 ifname(c, inst)
+            ),
+            VipRemoved { inst, vip } => write!(
+                f,
+                "Netlink reflector reports IP {} removed from {}",
+                c.vips.get(vip as usize).map(|v| v.ip()).unwrap_or(IpAddr::from([0u8; 4])),
+                vip_ifname(c, inst, vip)
             ),
             RouteGone { addr, prefix } => write!(f, "Removing route {}/{}", addr, prefix),
             UnknownVrid { vrid, ifindex } => write!(

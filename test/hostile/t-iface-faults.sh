@@ -18,6 +18,10 @@
 #                 kernel keeps it when the first goes); A's first address removed → no FAULT
 #                 (keepalived takes the interface's other address), A stays MASTER with the
 #                 VIP, and its adverts now come from the second address, none from the first
+#   vip_deleted   B back as a priority-50 BACKUP; A's VIP deleted by hand (`ip addr del`) → A
+#                 BACKUP and MASTER again with the VIP (keepalived's set_vrrp_backup: down
+#                 timer Skew_Time); B stays BACKUP. A's log lines from the deletion on and the
+#                 number of priority-0 adverts B heard must be the same as under keepalived
 # Usage: t-iface-faults.sh path/to/keepalived-rs   (KA_COMPARE=0 skips keepalived)
 set -u
 BIN=$(readlink -f "${1:?usage: $0 path/to/keepalived-rs}")
@@ -161,6 +165,38 @@ run_seq() {
   alive second_addr
   note "second_addr: no FAULT, adverts from $a2 in 2.5 s: ${c%% *}, from $aaddr: ${c1%% *}"
 
+  # 7. the VIP deleted by hand while MASTER, with B back as a lower-priority peer
+  conf "$LAB_DIR/$b-low.conf" BACKUP 50 "$vrid" "$vip"
+  blog="$LAB_DIR/$b-low.log"
+  lab_run "$b" "$blog" env TMPDIR="$LAB_DIR/tmp-$b" "$BIN" -n -l -D -f "$LAB_DIR/$b-low.conf" \
+    -p "$LAB_DIR/$b.pid" -r "$LAB_DIR/$b.vrrp.pid"
+  pb=$LAB_LAST_PID
+  lab_wait 5 grep -q 'Entering BACKUP' "$blog" >/dev/null || lab_fail "$impl: B (priority 50) never became backup"
+  sleep 1.2 # B hears at least one advert from A
+  nb=$(entered BACKUP)
+  nm=$(entered MASTER)
+  l0=$(wc -l <"$alog")
+  ip -n "$LAB-$a" addr del "$vip/32" dev eth0 || lab_fail "$impl: could not delete the VIP"
+  t=$(lab_wait 6 lab_has_addr "$a" "$vip") || lab_fail "$impl: the VIP deleted by hand never came back"
+  sleep 2 # settle: A stays MASTER, B stays BACKUP
+  lab_has_addr "$a" "$vip" || lab_fail "$impl: the VIP left again"
+  lab_has_addr "$b" "$vip" && lab_fail "$impl: B took the VIP while A's was deleted"
+  grep -q 'Entering MASTER' "$blog" && lab_fail "$impl: B became MASTER while A's VIP was deleted"
+  alive vip_deleted
+  nb=$(($(entered BACKUP) - nb))
+  nm=$(($(entered MASTER) - nm))
+  # A's log lines from the deletion on, without timestamps, the VIP as "VIP" and the per-GARP
+  # lines (their count follows garp_master_repeat timing): compared with keepalived's below.
+  tail -n +"$((l0 + 1))" "$alog" | grep -v 'gratuitous ARP on' |
+    sed -E 's/^([A-Z][a-z]{2} [A-Z][a-z]{2} +[0-9]+ )?[0-9:.]{8,} ([0-9]{4}: )?//' |
+    sed "s/$vip/VIP/g" >"$LAB_DIR/vipdel.$impl"
+  sed "s/^/$impl: vip_deleted: A: /" "$LAB_DIR/vipdel.$impl" >>"$out"
+  p0=$(grep -c 'Backup received priority 0 advertisement' "$blog")
+  echo "$p0" >"$LAB_DIR/p0.$impl"
+  note "vip_deleted: VIP back after ${t} ms; A entered BACKUP ${nb}x, MASTER ${nm}x; B stayed BACKUP and heard ${p0} priority-0 advert(s)"
+  kill -TERM "$pb"
+  lab_wait 5 bash -c "! kill -0 $pb 2>/dev/null" >/dev/null || lab_fail "$impl: B did not stop"
+
   grep -o 'Entering [A-Z]* STATE' "$alog" | awk '{print $2}' | tr '\n' ' ' >"$LAB_DIR/seq.$impl"
   kill -TERM "$pa"
   lab_wait 5 bash -c "! kill -0 $pa 2>/dev/null" >/dev/null || lab_fail "$impl: A did not stop"
@@ -180,6 +216,10 @@ done
 if [ -f "$LAB_DIR/seq.ka" ]; then
   [ "$(cat "$LAB_DIR/seq.ka")" = "$(cat "$LAB_DIR/seq.rs")" ] ||
     lab_fail "transitions differ: keepalived: $(cat "$LAB_DIR/seq.ka") / ours: $(cat "$LAB_DIR/seq.rs")"
+  diff "$LAB_DIR/vipdel.ka" "$LAB_DIR/vipdel.rs" >"$LAB_DIR/vipdel.diff" ||
+    lab_fail "vip_deleted: A's log differs from keepalived's (< keepalived, > ours): $(cat "$LAB_DIR/vipdel.diff")"
+  [ "$(cat "$LAB_DIR/p0.ka")" = "$(cat "$LAB_DIR/p0.rs")" ] ||
+    lab_fail "vip_deleted: B heard $(cat "$LAB_DIR/p0.ka") priority-0 advert(s) from keepalived, $(cat "$LAB_DIR/p0.rs") from ours"
   lab_log "PASS: same transitions as keepalived 2.2.7: $(cat "$LAB_DIR/seq.rs")"
 else
   lab_log "PASS (no comparison: keepalived not run)"
