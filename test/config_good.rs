@@ -78,7 +78,13 @@ fn full_config_fields() {
             && g.check_unicast_src
             && g.skip_check_adv_addr
     );
-    assert!(g.v3_checksum_as_v2 && g.notify_priority_changes && g.log_unknown_vrids && !g.strict);
+    assert!(
+        g.v3_checksum_as_v2
+            && g.notify_priority_changes
+            && g.log_unknown_vrids
+            && g.dynamic_interfaces
+            && !g.strict
+    );
     assert_eq!(g.notify_fifo.as_deref(), Some("/run/keepalived.fifo"));
     assert!(g.notify_fifo_owner.is_none());
     let owner = g.vrrp_notify_fifo_owner.as_ref();

@@ -145,6 +145,9 @@ pub(super) fn global(o: &mut String, c: &Config) {
     }
     let _ = writeln!(o, "    default_interface {}", quote(&g.default_interface));
     let _ = writeln!(o, "    log_unknown_vrids {}", b(g.log_unknown_vrids));
+    if g.dynamic_interfaces {
+        let _ = writeln!(o, "    dynamic_interfaces");
+    }
     let sc = g.sched;
     if sc.rt_priority != 0 {
         let _ = writeln!(o, "    vrrp_rt_priority {}", sc.rt_priority);

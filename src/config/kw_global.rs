@@ -11,6 +11,21 @@ use crate::time::Duration;
 const MAX_DELAY: Duration = Duration::from_secs(86_400);
 
 fn silent(_: &mut Ctx<'_>, _: &mut (), _: &Stmt) {}
+/// `dynamic_interfaces [allow_if_changes]`: a flag, not a boolean. `allow_if_changes` (keep
+/// an instance across an interface's ifindex change) is what the daemon does anyway.
+fn dynamic_interfaces(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
+    c.no_block(s);
+    match s.words.get(1) {
+        None => {}
+        Some(w) if w.text == "allow_if_changes" => {}
+        Some(w) => c.d.warn(
+            w.span,
+            format!("unknown dynamic_interfaces option '{}' - ignoring", w.text),
+        ),
+    }
+    c.raw.global.dynamic_interfaces = true;
+}
+
 fn unsupported(c: &mut Ctx<'_>, _: &mut (), s: &Stmt) {
     c.unsupported(s)
 }
@@ -330,7 +345,7 @@ pub static GLOBAL: &Table<()> = &[
     ("config_save_dir", unsupported),
     ("data_use_instance", unsupported),
     ("default_interface", default_interface),
-    ("dynamic_interfaces", unsupported),
+    ("dynamic_interfaces", dynamic_interfaces),
     ("enable_dbus", unsupported),
     ("enable_script_security", gflag!(enable_script_security)),
     ("enable_snmp_checker", unsupported),

@@ -415,6 +415,9 @@ pub struct Global {
     pub startup_delay: Duration,
     pub default_interface: IfName,
     pub log_unknown_vrids: bool,
+    /// `dynamic_interfaces`: an instance whose interface does not exist yet waits in FAULT
+    /// for it; without it the daemon refuses to start (keepalived's CONFIG exit).
+    pub dynamic_interfaces: bool,
     /// How the daemon itself is scheduled.
     pub sched: Scheduling,
 }
@@ -480,6 +483,7 @@ impl Default for Global {
             startup_delay: Duration::ZERO,
             default_interface,
             log_unknown_vrids: false,
+            dynamic_interfaces: false,
             sched: Scheduling::default(),
         }
     }

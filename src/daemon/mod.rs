@@ -69,6 +69,13 @@ pub fn run(cfg: Box<Config>, opts: RunOpts) -> i32 {
             d.startup_complete();
             d.run()
         }
+        Err(e)
+            if e.get_ref()
+                .is_some_and(|x| x.is::<run::NonExistentInterface>()) =>
+        {
+            log::error!("{e}");
+            EXIT_CONFIG
+        }
         Err(e) => {
             log::error!("Unable to start the VRRP daemon: {}", e);
             EXIT_FATAL

@@ -26,6 +26,19 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FATAL: i32 = 3;
 pub const EXIT_CONFIG: i32 = 4;
 
+/// Start-up found an instance on an interface that does not exist (without
+/// `dynamic_interfaces`): keepalived's "Non-existent interface specified in configuration".
+#[derive(Debug)]
+pub struct NonExistentInterface;
+
+impl std::fmt::Display for NonExistentInterface {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Non-existent interface specified in configuration")
+    }
+}
+
+impl std::error::Error for NonExistentInterface {}
+
 /// How to run (from the command line).
 #[derive(Clone, Debug, Default)]
 pub struct RunOpts {
@@ -150,6 +163,18 @@ impl Daemon {
             } else if let Some(a) = i.ipv4 {
                 log::info!("Assigned address {} for interface {}", a, i.name);
             }
+        }
+        // keepalived 2.2.7 refuses to run an instance on an interface that does not exist
+        // (its VRRP process exits with the CONFIG error) unless `dynamic_interfaces` lets the
+        // instance wait for it in FAULT.
+        let missing = cfg
+            .instances
+            .iter()
+            .filter_map(|c| c.interface.as_ref())
+            .find(|n| d.ifs.index_of(n.as_str()).is_none());
+        if let (Some(name), false) = (missing, cfg.global.dynamic_interfaces) {
+            log::warn!("WARNING - interface {name} for an instance doesn't exist");
+            return Err(io::Error::other(NonExistentInterface));
         }
         d.remove_stale_vips();
         d.open_sockets();

@@ -229,4 +229,47 @@ cloexec "$D4" || lab_fail "a descriptor of the syslog-logging daemon lacks O_CLO
 ls -l /proc/"$D4"/fd | grep -q socket || lab_fail "no socket open"
 stop "$D4"
 [ "$STOP_RC" = 0 ] || lab_fail "syslog run: exit code $STOP_RC at SIGTERM"
-lab_log "PASS: virtual_routes, -V, VIP dev/scope/label, pid file, syslog facility/ident, CLOEXEC"
+
+# f. an instance on an interface that does not exist: keepalived 2.2.7 refuses to start
+#    ("Non-existent interface specified in configuration", its CONFIG exit) unless
+#    `dynamic_interfaces` lets the instance wait in FAULT until the interface appears.
+miss_conf() { # miss_conf FILE [GLOBAL]
+  { [ -z "${2:-}" ] || printf 'global_defs {\n    %s\n}\n' "$2"
+    cat <<EOC
+vrrp_instance LATE {
+    interface eth9
+    virtual_router_id 61
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        203.0.113.99/32
+    }
+}
+EOC
+  } >"$1"
+}
+miss_conf "$LAB_DIR/miss.conf"
+OUT5=$LAB_DIR/miss.log
+lab_run a "$OUT5" "$BIN" -n -l -f "$LAB_DIR/miss.conf" -p "$LAB_DIR/m.pid" -r "$LAB_DIR/m2.pid"
+D5=$LAB_LAST_PID
+lab_wait 5 dead "$D5" >/dev/null || lab_fail "the daemon ran with an instance on a missing interface"
+wait "$D5"; rc=$?
+[ "$rc" = 4 ] || { cat "$OUT5"; lab_fail "missing interface: exit $rc, not 4 (keepalived's CONFIG)"; }
+grep -q 'Non-existent interface specified in configuration' "$OUT5" || { cat "$OUT5"; lab_fail "no 'Non-existent interface' line"; }
+lab_log "f: an instance on missing eth9: exit 4 with keepalived's line"
+miss_conf "$LAB_DIR/dyn.conf" dynamic_interfaces
+OUT6=$LAB_DIR/dyn.log
+lab_run a "$OUT6" "$BIN" -n -l -f "$LAB_DIR/dyn.conf" -p "$LAB_DIR/m.pid" -r "$LAB_DIR/m2.pid"
+D6=$LAB_LAST_PID
+in_fault() { grep -q '(LATE) Entering FAULT STATE' "$OUT6"; }
+lab_wait 5 in_fault >/dev/null || { cat "$OUT6"; lab_fail "dynamic_interfaces: no FAULT while eth9 is missing"; }
+kill -0 "$D6" || lab_fail "dynamic_interfaces: the daemon exited"
+ip -n "$LAB-a" link add eth9 type veth peer name eth9p
+ip -n "$LAB-a" addr add 203.0.113.1/24 dev eth9
+ip -n "$LAB-a" link set eth9p up
+ip -n "$LAB-a" link set eth9 up
+late_master() { lab_has_addr a 203.0.113.99; }
+t=$(lab_wait 10 late_master) || { cat "$OUT6"; lab_fail "dynamic_interfaces: eth9 appeared but LATE never became master"; }
+lab_log "f: with dynamic_interfaces LATE waited in FAULT; eth9 created -> MASTER with its VIP after $t ms"
+stop "$D6"
+lab_log "PASS: virtual_routes, -V, VIP dev/scope/label, pid file, syslog facility/ident, CLOEXEC, missing interface"
