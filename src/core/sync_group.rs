@@ -110,6 +110,26 @@ impl Core {
         self.group_update(i, out);
     }
 
+    /// keepalived set_vrrp_backup: member `i` left MASTER because one of its VIPs was deleted;
+    /// every other MASTER member leaves too, each with its own priority-0 advert, so that the
+    /// peers' members all take over after Skew_Time (no "Syncing instances" line there).
+    pub(super) fn group_leave_master(&mut self, now: Instant, i: usize, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
+            heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            self.transition(now, m, State::Backup, Reason::VipDeleted, out);
+        }
+        self.group_update(i, out);
+    }
+
     /// Recompute the group state of `i`'s group and notify on change. The group is MASTER
     /// when all members are, FAULT when any is, BACKUP otherwise.
     pub(super) fn group_update(&mut self, i: usize, out: &mut Actions) {

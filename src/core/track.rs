@@ -293,7 +293,7 @@ impl Core {
                     vip: v as u16,
                 }));
                 self.transition(now, i, State::Backup, Reason::VipDeleted, out);
-                self.group_follow(now, i, State::Backup, out);
+                self.group_leave_master(now, i, out);
                 // keepalived set_vrrp_backup: "we want a quick transition back to master":
                 // the down timer is Skew_Time only (for the group members too).
                 let mut quick: heapless::Vec<usize, 33> = heapless::Vec::new();
