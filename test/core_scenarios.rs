@@ -13,6 +13,7 @@
 //! - `@T script NAME exit N|signal N|timeout|nostart`, `@T file NAME VALUE`,
 //!   `@T process NAME COUNT` (matching processes of a `vrrp_track_process`)
 //! - `@T vipdel ADDR`, `@T reload` (applies the `reload ...` config lines)
+//! - `@T socket IFINDEX v4|ah|v6 ok|fail`: the daemon could (not) open that raw socket
 //! - `@T arp IFINDEX SENDER_IP SENDER_MAC`: an ARP request/reply seen on the interface (the
 //!   scenario interfaces' MAC is 02:00:00:00:00:01 unless given)
 
@@ -306,6 +307,20 @@ fn run_scenario(dir: &Path) -> String {
                     ifindex: words[1].parse().unwrap(),
                     sender_ip: words[2].parse().unwrap(),
                     sender_mac: mac,
+                };
+                r.core.handle(now, ev, &mut r.out);
+            }
+            Some("socket") => {
+                let (family, ah) = match words[2] {
+                    "v6" => (keepalived_rs::config::Family::V6, false),
+                    "ah" => (keepalived_rs::config::Family::V4, true),
+                    _ => (keepalived_rs::config::Family::V4, false),
+                };
+                let ev = Event::Socket {
+                    ifindex: words[1].parse().unwrap(),
+                    family,
+                    ah,
+                    ok: words[3] == "ok",
                 };
                 r.core.handle(now, ev, &mut r.out);
             }

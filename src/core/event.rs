@@ -5,7 +5,7 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::config::Config;
+use crate::config::{Config, Family};
 use crate::wire::RxAdvert;
 
 /// How a check script run ended.
@@ -80,6 +80,15 @@ pub enum Event<'a> {
     TrackProcess { process: u16, count: u32 },
     /// Someone else deleted an address we had set (netlink RTM_DELADDR not caused by us).
     VipDeleted { ifindex: u32, addr: IpAddr },
+    /// The raw socket of (`ifindex`, `family`, AH or VRRP) was (`ok`) or could not be opened.
+    /// keepalived 2.2.7 leaves the instances of a failed socket in BACKUP for good: their
+    /// master-down timer is never serviced, so they never become MASTER unheard.
+    Socket {
+        ifindex: u32,
+        family: Family,
+        ah: bool,
+        ok: bool,
+    },
     /// Orderly stop (SIGTERM): masters send priority 0, VIPs removed, notify_stop.
     Shutdown,
     /// SIGHUP with a fully parsed and validated new configuration.

@@ -20,6 +20,7 @@
 //!     raw v6 message → Event::Packet6 { ifindex, src, dst, hop_limit, bytes }
 //!     ARP frame      → Event::Arp { ifindex, sender_ip, sender_mac } (split-brain report)
 //!     netlink        → Event::Interface / InterfaceGone / VipDeleted (not ours)
+//!     raw socket open → Event::Socket { ifindex, family, ah, ok } (at start, reload, new link)
 //!     child exit     → Event::Script { script, result } (check scripts only)
 //!     inotify        → Event::TrackFile { file, value }
 //!     /proc scan     → Event::TrackProcess { process, count }
@@ -48,6 +49,7 @@
 //! - `track`: scripts, interfaces, files, processes → effective priority, FAULT, pending;
 //!   `verdict`: what the trackers of one instance add up to (and its start-up FAULT lines);
 //!   `track_process`: process counts → quorum, with fork/terminate delays;
+//! - `socket`: instances whose raw socket could not be opened stay BACKUP;
 //! - `garp`: GARP/NA burst plans; `sync_group`: members move together; `reload`: SIGHUP diff;
 //! - `timer`: everything due at `now`; `status`: the dumps' view of an instance.
 
@@ -59,6 +61,7 @@ mod garp;
 pub mod instance;
 mod reload;
 mod rx_check;
+mod socket;
 mod split_brain;
 mod status;
 mod sync_group;
@@ -140,6 +143,8 @@ pub struct Core {
     files: Vec<Option<i64>, MAX_TRACK_FILES>,
     procs: Vec<track_process::ProcRt, MAX_TRACK_PROCESSES>,
     groups: Vec<sync_group::GroupRt, MAX_SYNC_GROUPS>,
+    /// Raw sockets that could not be opened: (ifindex, bits of `socket::sock_bit`).
+    no_socket: Vec<(u32, u8), MAX_INTERFACES>,
     started: bool,
     stopped: bool,
     /// Last `Unknown VRID` line (`log_unknown_vrids`): at most one per second, so that a
@@ -165,6 +170,7 @@ impl Core {
             files: Vec::new(),
             procs: Vec::new(),
             groups: Vec::new(),
+            no_socket: Vec::new(),
             started: false,
             stopped: false,
             unknown_vrid_logged_at: None,
@@ -293,13 +299,22 @@ impl Core {
                 sender_mac,
             } => self.on_arp(now, ifindex, sender_ip, sender_mac, out),
             Event::Interface(info) => self.on_interface(now, &info, out),
-            Event::InterfaceGone { ifindex } => self.on_interface_gone(now, ifindex, out),
+            Event::InterfaceGone { ifindex } => {
+                self.forget_sockets(ifindex);
+                self.on_interface_gone(now, ifindex, out)
+            }
             Event::Script { script, result } => self.on_script(now, script, result, out),
             Event::TrackFile { file, value } => self.on_track_file(now, file, value, out),
             Event::TrackProcess { process, count } => {
                 self.on_track_process(now, process, count, out)
             }
             Event::VipDeleted { ifindex, addr } => self.on_vip_deleted(now, ifindex, addr, out),
+            Event::Socket {
+                ifindex,
+                family,
+                ah,
+                ok,
+            } => self.on_socket(now, ifindex, family, ah, ok),
             Event::Shutdown => self.shutdown(now, out),
             Event::Reload(cfg) => self.reload(now, cfg, out),
         }

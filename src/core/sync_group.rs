@@ -52,12 +52,14 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return true;
         };
+        // A member without its raw socket never gets there (see socket.rs).
         self.members(g).all(|m| {
             m == i
-                || self
+                || (self
                     .inst
                     .get(m)
                     .is_some_and(|r| r.wantstate == State::Master || r.state == State::Master)
+                    && !self.socket_missing(m))
         })
     }
 

@@ -35,7 +35,10 @@ impl Core {
             if let Some(x) = self.inst.get_mut(i) {
                 x.master_down_at = None;
             }
-            if r.state == State::Backup {
+            if r.state == State::Backup && self.socket_missing(i) {
+                // keepalived 2.2.7: no socket, no read thread, no timer: BACKUP until one
+                // opens (see socket.rs).
+            } else if r.state == State::Backup {
                 out.push(Action::log(LogMsg::RxTimeout { inst: i as u16 }));
                 if let Some(x) = self.inst.get_mut(i) {
                     x.wantstate = State::Master;

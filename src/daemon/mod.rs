@@ -76,6 +76,13 @@ pub fn run(cfg: Box<Config>, opts: RunOpts) -> i32 {
             log::error!("{e}");
             EXIT_CONFIG
         }
+        Err(e)
+            if e.get_ref()
+                .is_some_and(|x| x.is::<run::MissingPermission>()) =>
+        {
+            log::error!("{e}");
+            run::EXIT_MISSING_PERMISSION
+        }
         Err(e) => {
             log::error!("Unable to start the VRRP daemon: {}", e);
             EXIT_FATAL

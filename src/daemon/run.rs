@@ -25,6 +25,9 @@ use crate::time::Instant;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FATAL: i32 = 3;
 pub const EXIT_CONFIG: i32 = 4;
+/// keepalived's KEEPALIVED_EXIT_MISSING_PERMISSION (measured: 2.2.7 exits 4 without
+/// CAP_NET_RAW).
+pub const EXIT_MISSING_PERMISSION: i32 = 4;
 
 /// Start-up found an instance on an interface that does not exist (without
 /// `dynamic_interfaces`): keepalived's "Non-existent interface specified in configuration".
@@ -38,6 +41,23 @@ impl std::fmt::Display for NonExistentInterface {
 }
 
 impl std::error::Error for NonExistentInterface {}
+
+/// Start-up could not open a packet socket for lack of permission (no CAP_NET_RAW):
+/// keepalived 2.2.7's VRRP process exits with "missing permission".
+#[derive(Debug)]
+pub struct MissingPermission;
+
+impl std::fmt::Display for MissingPermission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} exited with permanent error missing permission. Terminating",
+            std::process::id()
+        )
+    }
+}
+
+impl std::error::Error for MissingPermission {}
 
 /// How to run (from the command line).
 #[derive(Clone, Debug, Default)]
@@ -176,6 +196,7 @@ impl Daemon {
             log::warn!("WARNING - interface {name} for an instance doesn't exist");
             return Err(io::Error::other(NonExistentInterface));
         }
+        Daemon::check_packet_permission(cfg)?;
         d.remove_stale_vips();
         d.open_sockets();
         d.pacer = super::pace::Pacer::new(super::events::apply_scheduling(&cfg.global.sched));

@@ -10,9 +10,11 @@ use heapless::Vec;
 
 use super::run::Daemon;
 use crate::config::{Auth, Family};
+use crate::core::Event;
 use crate::logging::StackBuf;
 use crate::sys::raw;
 use crate::sys::reactor::Slot;
+use crate::sys::timerfd::now;
 
 impl Daemon {
     /// One socket per (interface, family, protocol) the instances use.
@@ -67,6 +69,37 @@ impl Daemon {
                 log::error!("cannot open socket {:?}: {}", slot, e);
             }
         }
+        // Nothing is due from `Event::Socket` (it only arms or skips timers), but keep the
+        // queue drained like every other event.
+        if !self.acts.is_empty() {
+            self.apply();
+        }
+    }
+
+    /// keepalived 2.2.7 opens its gratuitous ARP / NDISC "shared channel" (a packet socket)
+    /// at start; refused with EPERM or EAFNOSUPPORT (no CAP_NET_RAW) its VRRP process stops
+    /// with "missing permission" (exit 4). We do the same rather than run deaf and mute.
+    pub(super) fn check_packet_permission(cfg: &crate::config::Config) -> io::Result<()> {
+        for (family, what) in [(Family::V4, "ARP"), (Family::V6, "NDISC")] {
+            if !cfg.instances.iter().any(|c| c.family == family) {
+                continue;
+            }
+            match crate::sys::packet::probe() {
+                Ok(()) => log::debug!("Registering gratuitous {} shared channel", what),
+                Err(e) => {
+                    let errno = e.raw_os_error().unwrap_or(0);
+                    log::info!(
+                        "Error {} while registering gratuitous {} shared channel",
+                        errno,
+                        what
+                    );
+                    if errno == libc::EPERM || errno == libc::EAFNOSUPPORT {
+                        return Err(io::Error::other(super::run::MissingPermission));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Close every socket bound to `ifindex` (the interface was deleted).
@@ -82,6 +115,7 @@ impl Daemon {
         }
     }
 
+    /// Open the socket of `slot`; a raw VRRP/AH socket's outcome is reported to the core.
     fn open_socket(&mut self, slot: Slot, group: Option<IpAddr>) -> io::Result<()> {
         let ifindex = match slot {
             Slot::Vrrp4 { ifindex }
@@ -100,17 +134,41 @@ impl Daemon {
             Some(IpAddr::V4(g)) => Some(g),
             _ => None,
         };
-        let (fd, notes) = match slot {
-            Slot::Vrrp4 { .. } => raw::open4(&name, ifindex, raw::IPPROTO_VRRP, g4, ipv4)?,
-            Slot::Ah4 { .. } => raw::open4(&name, ifindex, raw::IPPROTO_AH, g4, ipv4)?,
+        let vrrp = match slot {
+            Slot::Vrrp4 { .. } => Some((Family::V4, false)),
+            Slot::Ah4 { .. } => Some((Family::V4, true)),
+            Slot::Vrrp6 { .. } => Some((Family::V6, false)),
+            _ => None,
+        };
+        let opened = match slot {
+            Slot::Vrrp4 { .. } => Some(raw::open4(&name, ifindex, raw::IPPROTO_VRRP, g4, ipv4)),
+            Slot::Ah4 { .. } => Some(raw::open4(&name, ifindex, raw::IPPROTO_AH, g4, ipv4)),
             Slot::Vrrp6 { .. } => {
                 let g6 = match group {
                     Some(IpAddr::V6(g)) => Some(g),
                     _ => None,
                 };
-                raw::open6(&name, ifindex, g6)?
+                Some(raw::open6(&name, ifindex, g6))
             }
-            Slot::ArpRx { .. } => {
+            _ => None,
+        };
+        if let (Some((family, ah)), Some(r)) = (vrrp, opened.as_ref()) {
+            if let Err(e) = r {
+                log_open_error(&name, group, e);
+            }
+            let ev = Event::Socket {
+                ifindex,
+                family,
+                ah,
+                ok: r.is_ok(),
+            };
+            self.core.handle(now(), ev, &mut self.acts);
+        }
+        let (fd, notes) = match (opened, slot) {
+            (Some(Ok(x)), _) => x,
+            // Logged and reported above.
+            (Some(Err(_)), _) => return Ok(()),
+            (None, Slot::ArpRx { .. }) => {
                 let (fd, filtered) = crate::sys::packet::open_arp_rx(ifindex)?;
                 if !filtered {
                     log::warn!(
@@ -120,7 +178,7 @@ impl Daemon {
                 }
                 (fd, Default::default())
             }
-            _ => (crate::sys::packet::open(ifindex)?, Default::default()),
+            (None, _) => (crate::sys::packet::open(ifindex)?, Default::default()),
         };
         if notes.multicast_if_refused {
             log::warn!(
@@ -157,5 +215,39 @@ impl Daemon {
             log::debug!("{}", line.as_str());
         }
         Ok(())
+    }
+}
+
+/// keepalived 2.2.7's line for the step that failed (vrrp.c / vrrp_if.c); ours for the rest.
+fn log_open_error(ifname: &str, group: Option<IpAddr>, e: &raw::OpenError) {
+    let errno = e.err.raw_os_error().unwrap_or(0);
+    match e.step {
+        raw::Step::Socket => log::info!("cant open raw socket. errno={}", errno),
+        raw::Step::BindToDevice => log::info!(
+            "can't bind to device {}. errno={}. (try to run it as root)",
+            ifname,
+            errno
+        ),
+        raw::Step::Join => {
+            // strerror(3): io::Error's text without its " (os error N)" suffix.
+            let mut text = StackBuf::<96>::new();
+            let _ = write!(text, "{}", e.err);
+            let text = text.as_str();
+            let text = text.split(" (os error").next().unwrap_or(text);
+            let (v6, g) = match group {
+                Some(IpAddr::V6(g)) => ("v6", IpAddr::V6(g)),
+                Some(g) => ("", g),
+                None => ("", IpAddr::V4(core::net::Ipv4Addr::UNSPECIFIED)),
+            };
+            log::info!(
+                "({}) cant do IP{}_ADD_MEMBERSHIP {} errno={} ({})",
+                ifname,
+                v6,
+                g,
+                text,
+                errno
+            );
+        }
+        raw::Step::Option => log::error!("{}: cannot set up the raw socket: {}", ifname, e.err),
     }
 }

@@ -12,6 +12,20 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use super::{cvt, cvt_size, owned};
 
+/// Whether a packet socket can be opened at all (EPERM without CAP_NET_RAW); the socket is
+/// closed again at once.
+pub fn probe() -> io::Result<()> {
+    // SAFETY: plain socket(2) call; protocol 0 means "receive nothing".
+    owned(unsafe {
+        libc::socket(
+            libc::AF_PACKET,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+            0,
+        )
+    })
+    .map(drop)
+}
+
 /// Open a send-only packet socket bound to `ifindex`.
 pub fn open(ifindex: u32) -> io::Result<OwnedFd> {
     // SAFETY: plain socket(2) call; protocol 0 means "receive nothing".

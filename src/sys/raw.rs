@@ -34,6 +34,31 @@ fn bind_to_device(fd: RawFd, ifname: &str) -> io::Result<()> {
     cvt(r).map(|_| ())
 }
 
+/// The step of opening a raw socket that failed: keepalived 2.2.7 logs each differently and
+/// leaves the instances of that socket without one (they never leave BACKUP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// socket(2) itself.
+    Socket,
+    /// SO_BINDTODEVICE.
+    BindToDevice,
+    /// IP_ADD_MEMBERSHIP / IPV6_ADD_MEMBERSHIP.
+    Join,
+    /// Any other socket option we need.
+    Option,
+}
+
+/// A raw socket that could not be opened: the step and the OS error.
+#[derive(Debug)]
+pub struct OpenError {
+    pub step: Step,
+    pub err: io::Error,
+}
+
+fn at(step: Step) -> impl FnOnce(io::Error) -> OpenError {
+    move |err| OpenError { step, err }
+}
+
 fn in_addr(a: Ipv4Addr) -> libc::in_addr {
     libc::in_addr {
         s_addr: u32::from_ne_bytes(a.octets()),
@@ -57,7 +82,7 @@ pub fn open4(
     proto: i32,
     group: Option<Ipv4Addr>,
     if_addr: Option<Ipv4Addr>,
-) -> io::Result<(OwnedFd, SetupNotes)> {
+) -> Result<(OwnedFd, SetupNotes), OpenError> {
     let mut notes = SetupNotes::default();
     // SAFETY: plain socket(2) call.
     let fd = owned(unsafe {
@@ -66,12 +91,13 @@ pub fn open4(
             libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
             proto,
         )
-    })?;
+    })
+    .map_err(at(Step::Socket))?;
     let raw = fd.as_raw_fd();
-    setsockopt(raw, libc::IPPROTO_IP, libc::IP_HDRINCL, &1i32)?;
-    bind_to_device(raw, ifname)?;
-    setsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP, &0i32)?;
-    setsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_TTL, &255i32)?;
+    setsockopt(raw, libc::IPPROTO_IP, libc::IP_HDRINCL, &1i32).map_err(at(Step::Option))?;
+    bind_to_device(raw, ifname).map_err(at(Step::BindToDevice))?;
+    setsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP, &0i32).map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IP, libc::IP_MULTICAST_TTL, &255i32).map_err(at(Step::Option))?;
     let mreqn = libc::ip_mreqn {
         imr_multiaddr: in_addr(group.unwrap_or(Ipv4Addr::UNSPECIFIED)),
         imr_address: in_addr(if_addr.unwrap_or(Ipv4Addr::UNSPECIFIED)),
@@ -81,7 +107,7 @@ pub fn open4(
         if e.raw_os_error() == Some(libc::ENOPROTOOPT) {
             notes.multicast_if_refused = true;
         } else {
-            return Err(e);
+            return Err(at(Step::Option)(e));
         }
     }
     if let Some(g) = group {
@@ -92,10 +118,11 @@ pub fn open4(
                     imr_multiaddr: in_addr(g),
                     imr_interface: in_addr(if_addr.unwrap_or(Ipv4Addr::UNSPECIFIED)),
                 };
-                setsockopt(raw, libc::IPPROTO_IP, libc::IP_ADD_MEMBERSHIP, &mreq)?;
+                setsockopt(raw, libc::IPPROTO_IP, libc::IP_ADD_MEMBERSHIP, &mreq)
+                    .map_err(at(Step::Join))?;
                 notes.used_ip_mreq = true;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(at(Step::Join)(e)),
         }
     }
     Ok((fd, notes))
@@ -139,7 +166,7 @@ pub fn open6(
     ifname: &str,
     ifindex: u32,
     group: Option<Ipv6Addr>,
-) -> io::Result<(OwnedFd, SetupNotes)> {
+) -> Result<(OwnedFd, SetupNotes), OpenError> {
     let mut notes = SetupNotes::default();
     // SAFETY: plain socket(2) call.
     let fd = owned(unsafe {
@@ -148,16 +175,21 @@ pub fn open6(
             libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
             IPPROTO_VRRP,
         )
-    })?;
+    })
+    .map_err(at(Step::Socket))?;
     let raw = fd.as_raw_fd();
-    bind_to_device(raw, ifname)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_CHECKSUM, &6i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS, &255i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS, &255i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP, &0i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, &0xc0i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, &1i32)?;
-    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, &1i32)?;
+    bind_to_device(raw, ifname).map_err(at(Step::BindToDevice))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_CHECKSUM, &6i32).map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS, &255i32)
+        .map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS, &255i32)
+        .map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP, &0i32)
+        .map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, &0xc0i32).map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, &1i32)
+        .map_err(at(Step::Option))?;
+    setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, &1i32).map_err(at(Step::Option))?;
     if let Err(e) = setsockopt(
         raw,
         libc::IPPROTO_IPV6,
@@ -167,7 +199,7 @@ pub fn open6(
         if e.raw_os_error() == Some(libc::ENOPROTOOPT) {
             notes.multicast_if_refused = true;
         } else {
-            return Err(e);
+            return Err(at(Step::Option)(e));
         }
     }
     if let Some(g) = group {
@@ -177,7 +209,8 @@ pub fn open6(
             },
             ipv6mr_interface: ifindex,
         };
-        setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_ADD_MEMBERSHIP, &mreq)?;
+        setsockopt(raw, libc::IPPROTO_IPV6, libc::IPV6_ADD_MEMBERSHIP, &mreq)
+            .map_err(at(Step::Join))?;
     }
     Ok((fd, notes))
 }
