@@ -86,6 +86,19 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return;
         };
+        // keepalived logs the group's move once, and only when the group is not already in
+        // that state (vrrp_sync_master/backup/fault return early otherwise).
+        if self.groups.get(g).is_some_and(|r| r.state != state) {
+            let text = match state {
+                State::Master => "MASTER",
+                State::Fault => "FAULT",
+                _ => "BACKUP",
+            };
+            out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
+                group: g as u16,
+                state: text,
+            }));
+        }
         let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
             heapless::Vec::new();
         for m in self.members(g) {
@@ -102,10 +115,6 @@ impl Core {
                     | (State::Fault, Some(State::Master | State::Backup))
             );
             if go {
-                out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
-                    group: g as u16,
-                    inst: m as u16,
-                }));
                 self.transition(now, m, state, Reason::SyncGroup, out);
             }
         }
@@ -130,6 +139,32 @@ impl Core {
             self.transition(now, m, State::Backup, Reason::VipDeleted, out);
         }
         self.group_update(i, out);
+    }
+
+    /// Member `i` faulted on its own (keepalived down_instance → vrrp_sync_fault): one
+    /// "Syncing instances to FAULT state" line, then the other members follow.
+    pub(super) fn group_fault_follow(&mut self, now: Instant, i: usize, out: &mut Actions) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        if self.groups.get(g).is_none_or(|r| r.state == State::Fault) {
+            return;
+        }
+        out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
+            group: g as u16,
+            state: "FAULT",
+        }));
+        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
+            heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            // Not faulted on its own, so this does not come back here.
+            self.apply_fault_state(now, m, out);
+        }
     }
 
     /// Recompute the group state of `i`'s group and notify on change. The group is MASTER

@@ -208,9 +208,7 @@ impl Core {
         for i in 0..self.inst.len() {
             self.file_changed(now, i, file, old, value, out);
         }
-        for i in 0..self.inst.len() {
-            self.apply_fault_state(now, i, out);
-        }
+        self.apply_fault_states(now, out);
     }
 
     pub(super) fn on_interface(&mut self, now: Instant, info: &IfInfo<'_>, out: &mut Actions) {
@@ -324,6 +322,17 @@ impl Core {
         for i in 0..self.inst.len() {
             self.recompute_priority(now, i, true, out);
         }
+        self.apply_fault_states(now, out);
+    }
+
+    /// `apply_fault_state` for every instance: first those whose own trackers changed, so that
+    /// a sync group's members follow the member that faulted, in keepalived's order.
+    pub(super) fn apply_fault_states(&mut self, now: Instant, out: &mut Actions) {
+        for i in 0..self.inst.len() {
+            if self.inst.get(i).is_some_and(|r| r.faulted || r.pending) {
+                self.apply_fault_state(now, i, out);
+            }
+        }
         for i in 0..self.inst.len() {
             self.apply_fault_state(now, i, out);
         }
@@ -401,6 +410,9 @@ impl Core {
         match (r.state, fault) {
             (State::Master | State::Backup, true) => {
                 self.transition(now, i, State::Fault, Reason::Fault, out);
+                if r.faulted || r.pending {
+                    self.group_fault_follow(now, i, out);
+                }
                 self.group_update(i, out);
             }
             (State::Fault, false) => {

@@ -143,8 +143,10 @@ pub enum LogMsg {
     /// What holds an instance in FAULT at start-up (`(VI_1): entering FAULT state
     /// (interface eth1 down)` ..., see [`StartFault`]).
     StartFault { inst: u16, why: StartFault },
-    /// `(VI_1) Sync group VG_1 ...` member following the group.
-    SyncGroupFollow { group: u16, inst: u16 },
+    /// `VRRP_Group(VG_1) Syncing instances to MASTER state`: once per group move (keepalived
+    /// vrrp_sync_master/backup/fault), before the members follow. `state` is MASTER, BACKUP
+    /// or FAULT.
+    SyncGroupFollow { group: u16, state: &'static str },
 }
 
 impl LogMsg {
@@ -459,14 +461,14 @@ impl fmt::Display for Display<'_> {
                 "Unknown VRID({}) received on interface(ifindex {}). ignoring...",
                 vrid, ifindex
             ),
-            SyncGroupFollow { group, inst } => write!(
+            SyncGroupFollow { group, state } => write!(
                 f,
-                "VRRP_Group({}) Syncing instances to {}",
+                "VRRP_Group({}) Syncing instances to {} state",
                 c.sync_groups
                     .get(group as usize)
                     .map(|g| g.name.as_str())
                     .unwrap_or("?"),
-                iname(c, inst)
+                state
             ),
         }
     }
