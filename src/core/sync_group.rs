@@ -138,7 +138,10 @@ impl Core {
         for m in list {
             self.transition(now, m, State::Backup, Reason::VipDeleted, out);
         }
-        self.group_update(i, out);
+        // keepalived sets the group's state to BACKUP here without the group notifies.
+        if let Some(gr) = self.groups.get_mut(g) {
+            gr.state = State::Backup;
+        }
     }
 
     /// Member `i` faulted on its own (keepalived down_instance → vrrp_sync_fault): one
