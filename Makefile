@@ -6,7 +6,7 @@ PROFILE ?= release
 BIN     := keepalived-rs
 OUTBIN  := target/$(PROFILE)/$(BIN)
 
-.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross test-install lint deps demo clean cross rootfs install sysroots
+.PHONY: all build test test-unit test-be test-netns test-hostile test-bench bench fuzz-smoke test-ops test-interop test-cross test-install lint deps demo clean cross rootfs install sysroots bench-size
 TARGET  ?=
 INIT    ?= sysv
 PREFIX  ?= /usr
@@ -123,6 +123,10 @@ demo: deps build
 clean:
 	$(CARGO) clean
 
+# Binary size per cross target, the std floor and the breakdown by module (issue 9).
+bench-size:
+	bench/size.sh
+
 # Static cross build for a router: make cross TARGET=aarch64-unknown-linux-musl [SMALLEST=1]
 cross:
 	@test -n "$(TARGET)" || { echo "usage: make cross TARGET=<triple> (see cross/README.md)"; exit 2; }
@@ -134,7 +138,7 @@ cross:
 	    || rustup component add rust-src --toolchain $(NIGHTLY); fi
 	@if [ -n "$(TOOLCHAIN)" ]; then echo "toolchain: $$(rustc $(TOOLCHAIN) -V) (the installed $(NIGHTLY))"; \
 	  else echo "toolchain: $$(rustc -V)"; fi
-	RUSTFLAGS="$(XRUSTFLAGS)" $(CARGO) $(TOOLCHAIN) build --locked --profile $(PROFILE) \
+	$(XENV) RUSTFLAGS="$(XRUSTFLAGS)" $(CARGO) $(TOOLCHAIN) build --locked --profile $(PROFILE) \
 	  --target $(TARGET) --target-dir $(CROSS_DIR) --config cross/cargo-config.toml $(BUILD_STD)
 	@ls -l $(OUTBIN)
 
