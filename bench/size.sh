@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Stripped static binary size per cross target (issue 9), the std floor, and where the bytes go.
 #
-#   bench/size.sh [OUT]          (default bench/results/size.md; needs the toolchains of
-#                                 `make cross`; about 15 min on 2 cores, no root, no network
-#                                 namespaces)
+#   bench/size.sh [OUT]
+# OUT defaults to bench/results/size.md, which is then also spliced into BENCHMARKS.md between
+# the size:generated markers. Needs the toolchains of `make cross`; about 15 min on 2 cores,
+# no root, no network namespaces.
 # SIZE_TARGETS="..."  the triples (default: all five of cross/README.md)
 #
 # For each target: `make cross` (release, opt-level "s"; also its size after `xz -9e`, about
@@ -70,7 +71,12 @@ for line in sys.stdin:
         continue
     name = p[3].strip().lstrip("<").lstrip("&").replace("mut ", "")
     m = re.match(r"([a-z_0-9]+)::([a-z_0-9]+)", name)
-    if m is None:
+    if m is None and "::" in name:
+        # A generic instantiation such as <[T] as ...>::f: credit it to our module if it names one.
+        m = re.search(r"(keepalived_rs)::([a-z_0-9]+)", name) or re.search(r"([a-z_0-9]+)::([a-z_0-9]+)", name)
+    if name.startswith("OUTLINED_FUNCTION_"):
+        key = "pieces of any of the above shared by LLVM's machine outliner"
+    elif m is None:
         key = "musl libc and compiler builtins (C symbols)"
     elif m.group(1) == "keepalived_rs":
         key = "ours: " + m.group(2)
@@ -92,7 +98,7 @@ print("| **all symbols** (of which ours) | **%.1f** (%.1f) |" % (total / 1024, o
   echo "Measured $(date -u +%Y-%m-%d) at $(git describe --always --dirty), $(rustc -V),"
   echo "$(rustc +"$(cat cross/rust-toolchain-nightly)" -V) for the nightly columns. Bytes of the stripped files."
   echo
-  echo "| target | release (\`opt-level = \"s\"\`) | release, \`xz -9e\` (in a squashfs image) | \`PROFILE=minsize\` (\`\"z\"\`) | \`SMALLEST=1\` (immediate-abort) |"
+  echo "| target | release (\`opt-level = \"s\"\`) | release, \`xz -9e\` (in a squashfs image) | \`PROFILE=minsize\` (\`\"z\"\`) | \`SMALLEST=1\` (immediate-abort, \`\"z\"\`) |"
   echo "|---|---|---|---|---|"
   printf '%s' "$rows"
   echo "| *floor: \`println!\` hello world, $A64, same profile* | $floor_st (stable) | — | — | $floor_ia |"
@@ -105,3 +111,6 @@ print("| **all symbols** (of which ours) | **%.1f** (%.1f) |" % (total / 1024, o
   echo "$breakdown"
 } >"$out"
 cat "$out"
+if [ -z "${1:-}" ]; then
+  python3 "$here/lib/splice.py" "$root/BENCHMARKS.md" "$out" size
+fi
