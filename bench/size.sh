@@ -75,7 +75,7 @@ for line in sys.stdin:
         # A generic instantiation such as <[T] as ...>::f: credit it to our module if it names one.
         m = re.search(r"(keepalived_rs)::([a-z_0-9]+)", name) or re.search(r"([a-z_0-9]+)::([a-z_0-9]+)", name)
     if name.startswith("OUTLINED_FUNCTION_"):
-        key = "pieces of any of the above shared by LLVM's machine outliner"
+        key = "pieces of the above shared by the LLVM machine outliner"
     elif m is None:
         key = "musl libc and compiler builtins (C symbols)"
     elif m.group(1) == "keepalived_rs":
