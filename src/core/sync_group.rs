@@ -170,6 +170,46 @@ impl Core {
         }
     }
 
+    /// Member `i` left FAULT for `to` while its group was in FAULT (keepalived try_up_instance
+    /// → vrrp_sync_backup, or vrrp_sync_master for an owner): one "Syncing instances to ...
+    /// state" line, then the members held in FAULT only by the group leave it too.
+    pub(super) fn group_recover_follow(
+        &mut self,
+        now: Instant,
+        i: usize,
+        to: State,
+        out: &mut Actions,
+    ) {
+        let Some(g) = self.group_idx(i) else {
+            return;
+        };
+        if self.groups.get(g).is_none_or(|r| r.state != State::Fault) || self.group_faulted(i) {
+            return;
+        }
+        out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
+            group: g as u16,
+            state: if to == State::Master {
+                "MASTER"
+            } else {
+                "BACKUP"
+            },
+        }));
+        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
+            heapless::Vec::new();
+        for m in self.members(g) {
+            let held = self
+                .inst
+                .get(m)
+                .is_some_and(|r| r.state == State::Fault && !r.faulted && !r.pending);
+            if m != i && held {
+                let _ = list.push(m);
+            }
+        }
+        for m in list {
+            self.transition(now, m, State::Backup, Reason::FaultCleared, out);
+        }
+    }
+
     /// Recompute the group state of `i`'s group and notify on change. The group is MASTER
     /// when all members are, FAULT when any is, BACKUP otherwise.
     pub(super) fn group_update(&mut self, i: usize, out: &mut Actions) {

@@ -419,11 +419,13 @@ impl Core {
                 let owner = self.cfg.instances.get(i).is_some_and(|c| {
                     c.priority == 255 && c.initial_state == crate::config::InitialState::Master
                 });
-                if owner && !r.pending {
-                    self.transition(now, i, State::Master, Reason::FaultCleared, out);
+                let to = if owner && !r.pending {
+                    State::Master
                 } else {
-                    self.transition(now, i, State::Backup, Reason::FaultCleared, out);
-                }
+                    State::Backup
+                };
+                self.transition(now, i, to, Reason::FaultCleared, out);
+                self.group_recover_follow(now, i, to, out);
                 self.group_update(i, out);
             }
             _ => {}
