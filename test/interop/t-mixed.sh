@@ -80,6 +80,26 @@ gap() {
 }
 mac_of() { ip -n "$P-$1" -o link show eth0 | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
 
+# One advert interval and a little more: every backup has heard the master's advert at its
+# transition and the next one. (Was a fixed 2 s.)
+settle() { sleep "$(awk -v i="$INT" 'BEGIN { print i + 0.1 }')"; }
+backup_count() { grep -c 'Entering BACKUP STATE' "$LAB/$1.log" 2>/dev/null || true; }
+# How many adverts (AH-wrapped too) from NODE's eth0 the capture FILE holds so far (tcpdump
+# reads a file in a few ms, tshark takes 0.3 s).
+pcap_adverts() {
+  tcpdump -r "$1" -n "ether src $(mac_of "$2") and (ip proto 112 or ip proto 51 or ip6 proto 112)" \
+    2>/dev/null | wc -l
+}
+# Wait (bounded) until FILE holds more than N0 adverts from NODE.
+wait_capture() {
+  local file=$1 node=$2 n0=$3 secs=${4:-3} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ "$(pcap_adverts "$file" "$node")" -gt "$n0" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # header_ok FILE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
 # traffic class 0xC0 and hop limit 255 (set only by socket options), IPv4 TOS 0xC0, TTL 255.
 header_ok() {
@@ -141,7 +161,7 @@ run_pair() {
   run_daemon b "$ib" "$LAB/b.conf"
   [ "$nodes" = 3 ] && run_daemon c "$ia" "$LAB/c.conf"
   if ! wait_master a "$vip" 0 12; then log "$label $c: a never became master"; ok=0; fi
-  sleep 2
+  settle
   local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
   check_ka_stats "$label $c" "before any stop" || ok=0
 
@@ -154,7 +174,9 @@ run_pair() {
   crash_daemon a
   local t0; t0=$(date +%s.%N)
   wait_master "$next" "$vip" "$n0" 12 || { log "$label $c: $next did not take over after crash"; ok=0; }
-  sleep 1
+  # No pause before the restart (was 1 s): the leave reports a's kernel sends after the crash
+  # (IGMPv3/MLDv2: repeated within 2 s) are over before the takeover (3.6 s), so none can
+  # pass for the join that times the preemption.
 
   # Restart a: it first removes the VIP the crash left behind, then preempts back unless
   # nopreempt.
@@ -172,20 +194,26 @@ run_pair() {
     has_vip "$next" "$vip" || { log "$label $c: nopreempt violated"; ok=0; }
     # Hand the role back with a graceful stop of the current master.
     stop_daemon "$next"; wait_master a "$vip" "$m0" 8 || { log "$label $c: a did not take over"; ok=0; }
-    [ "$next" = b ] && run_daemon b "$ib" "$LAB/b.conf"
-    sleep 2
+    if [ "$next" = b ]; then
+      local k0; k0=$(backup_count b)
+      run_daemon b "$ib" "$LAB/b.conf"
+      wait_log_count backup_count b "$k0" 5 || { log "$label $c: b did not start in BACKUP"; ok=0; }
+    fi
+    settle
   else
     wait_master a "$vip" "$m0" 12 || { log "$label $c: a did not preempt back"; ok=0; }
-    sleep 2
+    settle
   fi
 
   # Graceful stop of the master: priority 0, the backup takes over after skew time.
   check_ka_stats "$label $c" "before SIGTERM" || ok=0
   local t2; t2=$(date +%s.%N)
   n0=$(master_count "$next")
+  local adv0; adv0=$(pcap_adverts "$LAB/$label-$c.pcap" "$next")
   stop_daemon a
   wait_master "$next" "$vip" "$n0" 8 || { log "$label $c: $next did not take over after SIGTERM"; ok=0; }
-  sleep 1
+  # Its first advert as master must be in the capture before it stops (was a fixed 1 s).
+  wait_capture "$LAB/$label-$c.pcap" "$next" "$adv0" 3 || log "$label $c: no advert from $next in the capture"
   capture_stop
   t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
   t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
@@ -227,6 +255,15 @@ lab_down() {
 }
 
 impl_of() { local v="IMPL_$1"; echo "${!v:-}"; }
+# wait_log_count COUNTER NODE N0 SECS: until COUNTER NODE (master_count, backup_count) > N0.
+wait_log_count() {
+  local f=$1 node=$2 n0=$3 secs=$4 i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ "$("$f" "$node")" -gt "$n0" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
 
 within() { # within A B: |A-B| <= tolerance
   [ "$1" != nan ] && [ "$2" != nan ] &&
