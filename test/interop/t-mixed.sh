@@ -46,35 +46,62 @@ case_env() {
 vip_for() { [ "$FAMILY" = 6 ] && echo 2001:db8::100 || echo 192.0.2.100; }
 src_for() { [ "$FAMILY" = 6 ] && echo "fe80::" || node_ip "$1"; }
 
-# Failover gap by capture, in seconds. mode "crash": from OLD's last advert before T to NEW's
-# first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's first advert.
-# mode "start" (preemption back): from OLD's join of the VRRP group after T (its restart; the
-# IGMP or MLD report the kernel sends when the daemon opens its socket, so the process's own
-# start-up time is left out) to its first advert with a non-zero priority.
+# One tshark pass over a capture (tshark takes about 0.3 s to start, and gap and header_ok
+# used to run it twice per figure): a tab-separated table of the VRRP adverts and the group
+# joins in it, one line per packet in capture order. Columns: 1 time (epoch), 2 eth.src,
+# 3 ip.src, 4 VRRP version (empty: not an advert), 5 VRRP priority, 6 IGMP groups, 7 MLDv2
+# groups (both comma-separated), 8 IPv4 TOS, 9 TTL, 10 IPv6 traffic class, 11 hop limit.
+pcap_table() {
+  tshark -r "$1" -Y 'vrrp || igmp.maddr || icmpv6.mldr.mar.multicast_address' -T fields \
+    -E separator=/t -e frame.time_epoch -e eth.src -e ip.src -e vrrp.version -e vrrp.prio \
+    -e igmp.maddr -e icmpv6.mldr.mar.multicast_address -e ip.dsfield -e ip.ttl \
+    -e ipv6.tclass -e ipv6.hlim 2>/dev/null
+}
+# The awk helpers for that table: times compared exactly (whole seconds, then the fraction
+# as a string: a double loses the nanoseconds of an epoch time), hex fields read by hand
+# (mawk has no strtonum), a group looked up in a comma-separated list.
+TABLE_AWK='
+function tcmp(a, b,   ia, ib, fa, fb) {
+  ia = a; sub(/\..*/, "", ia); ib = b; sub(/\..*/, "", ib)
+  if (ia + 0 != ib + 0) return ia + 0 < ib + 0 ? -1 : 1
+  fa = a; if (!sub(/^[^.]*\./, "", fa)) fa = ""; fb = b; if (!sub(/^[^.]*\./, "", fb)) fb = ""
+  while (length(fa) < 12) fa = fa "0"; while (length(fb) < 12) fb = fb "0"
+  return fa == fb ? 0 : (fa < fb ? -1 : 1)
+}
+function hex(h,   i, v) {
+  h = tolower(h); sub(/^0x/, "", h); v = 0
+  for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+  return v
+}
+function has(list, x,   n, i, a) { n = split(list, a, ","); for (i = 1; i <= n; i++) if (a[i] == x) return 1; return 0 }
+'
+
+# Failover gap in the capture's table, in seconds. mode "crash": from OLD's last advert before
+# T to NEW's first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's
+# first advert. mode "start" (preemption back): from OLD's join of the VRRP group after T (its
+# restart; the IGMP or MLD report the kernel sends when the daemon opens its socket, so the
+# process's own start-up time is left out) to its first advert with a non-zero priority.
 gap() {
-  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new f_join
+  local tab=$1 old=$2 new=$3 t=$4 mode=$5 col gcol grp ko kn last first
   if [ "$FAMILY" = 6 ]; then
-    f_old="vrrp && eth.src==$(mac_of "$old")"; f_new="vrrp && eth.src==$(mac_of "$new")"
-    f_join="icmpv6.mldr.mar.multicast_address == ff02::12 && eth.src==$(mac_of "$old")"
+    col=2 gcol=7 grp=ff02::12 ko=$(mac_of "$old") kn=$(mac_of "$new")
   else
-    f_old="vrrp && ip.src==$(node_ip "$old")"; f_new="vrrp && ip.src==$(node_ip "$new")"
-    f_join="igmp.maddr == 224.0.0.18 && ip.src==$(node_ip "$old")"
+    col=3 gcol=6 grp=224.0.0.18 ko=$(node_ip "$old") kn=$(node_ip "$new")
   fi
-  if [ "$mode" = start ]; then
-    last=$(tshark -r "$file" -Y "$f_join && frame.time_epoch > $t" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-    [ -n "$last" ] || { echo nan; return; }
-    first=$(tshark -r "$file" -Y "$f_old && frame.time_epoch > $last && vrrp.prio != 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-    [ -n "$first" ] || { echo nan; return; }
-    echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
-    return
-  fi
-  if [ "$mode" = crash ]; then
-    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch < $t" -T fields -e frame.time_epoch 2>/dev/null | tail -1)
-  else
-    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch >= $t && vrrp.prio == 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-  fi
+  last=$(awk -F'\t' -v c="$col" -v g="$gcol" -v grp="$grp" -v k="$ko" -v t="$t" -v m="$mode" "$TABLE_AWK"'
+    $c != k { next }
+    m == "start" && has($g, grp) && tcmp($1, t) > 0 { print $1; exit }
+    m == "crash" && $4 != "" && tcmp($1, t) < 0 { l = $1 }
+    m == "stop" && $4 != "" && tcmp($1, t) >= 0 && $5 + 0 == 0 { print $1; exit }
+    END { if (l != "") print l }' "$tab")
   [ -n "$last" ] || { echo nan; return; }
-  first=$(tshark -r "$file" -Y "$f_new && frame.time_epoch > $last" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+  if [ "$mode" = start ]; then
+    first=$(awk -F'\t' -v c="$col" -v k="$ko" -v t="$last" "$TABLE_AWK"'
+      $c == k && $4 != "" && tcmp($1, t) > 0 && $5 + 0 != 0 { print $1; exit }' "$tab")
+  else
+    first=$(awk -F'\t' -v c="$col" -v k="$kn" -v t="$last" "$TABLE_AWK"'
+      $c == k && $4 != "" && tcmp($1, t) > 0 { print $1; exit }' "$tab")
+  fi
   [ -n "$first" ] || { echo nan; return; }
   echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
 }
@@ -100,17 +127,19 @@ wait_capture() {
   return 1
 }
 
-# header_ok FILE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
+# header_ok TABLE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
 # traffic class 0xC0 and hop limit 255 (set only by socket options), IPv4 TOS 0xC0, TTL 255.
 header_ok() {
-  local file=$1 n=$2 f bad total wrong
-  if [ "$FAMILY" = 6 ]; then
-    f="vrrp && eth.src==$(mac_of "$n")"; bad="ipv6.tclass != 0xc0 || ipv6.hlim != 255"
-  else
-    f="vrrp && ip.src==$(node_ip "$n")"; bad="ip.dsfield != 0xc0 || ip.ttl != 255"
-  fi
-  total=$(tshark -r "$file" -Y "$f" 2>/dev/null | wc -l)
-  wrong=$(tshark -r "$file" -Y "$f && ($bad)" -T fields -e frame.number 2>/dev/null | wc -l)
+  local tab=$1 n=$2 col k counts total wrong
+  if [ "$FAMILY" = 6 ]; then col=2 k=$(mac_of "$n"); else col=3 k=$(node_ip "$n"); fi
+  counts=$(awk -F'\t' -v c="$col" -v k="$k" -v f="$FAMILY" "$TABLE_AWK"'
+    $c == k && $4 != "" {
+      total++
+      if (f == 6) { if (hex($10) != 192 || $11 + 0 != 255) wrong++ }
+      else if (hex($8) != 192 || $9 + 0 != 255) wrong++
+    }
+    END { print total + 0, wrong + 0 }' "$tab")
+  read -r total wrong <<<"$counts"
   [ "$total" -gt 0 ] && [ "$wrong" = 0 ] && return 0
   log "$n: $wrong of $total adverts without TOS/traffic class 0xc0 and TTL/hop limit 255"
   return 1
@@ -215,15 +244,17 @@ run_pair() {
   # Its first advert as master must be in the capture before it stops (was a fixed 1 s).
   wait_capture "$LAB/$label-$c.pcap" "$next" "$adv0" 3 || log "$label $c: no advert from $next in the capture"
   capture_stop
-  t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
-  t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
+  local tab="$LAB/$label-$c.tsv"
+  pcap_table "$LAB/$label-$c.pcap" >"$tab"
+  t_kill=$(gap "$tab" a "$next" "$t0" crash)
+  t_term=$(gap "$tab" a "$next" "$t2" stop)
   # Nothing to time: with nopreempt, a does not take the role back when it starts; with
   # unicast, no group join marks its start; an address owner is master at once and both
   # implementations send its first advert before the join.
   if [ "$c" = nopreempt ] || [ "$c" = owner ] || [ -n "$UNICAST" ]; then
     t_pre=-
   else
-    t_pre=$(gap "$LAB/$label-$c.pcap" a "$next" "$t1" start)
+    t_pre=$(gap "$tab" a "$next" "$t1" start)
   fi
 
   # keepalived's view of our adverts: no error counters in the survivors' stats, no error lines.
@@ -232,7 +263,7 @@ run_pair() {
   for n in a b; do
     impl="IMPL_$n"
     [ "${!impl:-}" = ka ] && continue
-    header_ok "$LAB/$label-$c.pcap" "$n" || { log "$label $c: our IP header differs"; ok=0; }
+    header_ok "$tab" "$n" || { log "$label $c: our IP header differs"; ok=0; }
   done
   for n in "${NODES[@]}"; do
     impl="IMPL_$n"
