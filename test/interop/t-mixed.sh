@@ -19,12 +19,12 @@ shift
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner)
 
-# JOBS labs at a time (default 2), the cases dealt out in turn: an arrangement spends nearly
+# MIXED_JOBS labs at a time (default 2), the cases dealt out in turn: an arrangement spends nearly
 # all its time waiting for protocol timers (master-down interval, advert interval), so two
 # labs, each in its own namespaces under its own prefix, leave both cores mostly idle. Each
 # part compares its mixed arrangements with its own keepalived pair, measured in the same
 # process; the outputs are printed one part after the other.
-JOBS=${JOBS:-2}
+JOBS=${MIXED_JOBS:-2}
 if [ "$JOBS" -gt 1 ] && [ ${#CASES[@]} -gt 1 ]; then
   parts=$(mktemp -d /var/tmp/kri-parts.XXXX)
   pids=() live=()
@@ -36,7 +36,7 @@ if [ "$JOBS" -gt 1 ] && [ ${#CASES[@]} -gt 1 ]; then
     for ((i = j; i < ${#CASES[@]}; i += JOBS)); do part+=("${CASES[i]}"); done
     [ ${#part[@]} -gt 0 ] || continue
     # Its own prefix (lib.sh takes P from the environment when set).
-    env -u P JOBS=1 "$here/t-mixed.sh" "$BIN" "${part[@]}" >"$parts/$j.out" 2>&1 &
+    env -u P MIXED_JOBS=1 "$here/t-mixed.sh" "$BIN" "${part[@]}" >"$parts/$j.out" 2>&1 &
     pids+=("$!")
   done
   live=("${pids[@]}")
