@@ -50,7 +50,8 @@ test-hostile: build
 # passes or fails the same way on every machine (FUZZ_SECS only cuts a very slow machine
 # short). Exploring is for the long campaigns (TESTING.md) or `make fuzz-smoke FUZZ_SEED=0`.
 # The targets built by `cargo fuzz build` are run directly: `cargo fuzz run` rebuilt the
-# library for every target.
+# library for every target. Two run at once (FUZZ_JOBS, test/tools/fuzz-smoke.sh): each run
+# is single-threaded.
 FUZZ_SECS ?= 120
 FUZZ_RUNS ?= 500000
 FUZZ_RUNS_SLOW ?= 10000
@@ -61,16 +62,8 @@ fuzz-smoke:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
 	@mkdir -p target && cd fuzz && $(CARGO) +nightly fuzz build >../target/fuzz-smoke-build.log 2>&1 \
 	  || { tail -n 40 ../target/fuzz-smoke-build.log; exit 1; }
-	@cd fuzz && for t in $$($(CARGO) +nightly fuzz list); do \
-	  case $$t in config_parse|core_rx) runs=$(FUZZ_RUNS_SLOW);; *) runs=$(FUZZ_RUNS);; esac; \
-	  rm -rf ../target/fuzz-smoke/$$t; mkdir -p ../target/fuzz-smoke/$$t artifacts/$$t; \
-	  $(FUZZ_BIN)/$$t -artifact_prefix=artifacts/$$t/ -seed=$(FUZZ_SEED) -runs=$$runs \
-	    -max_total_time=$(FUZZ_SECS) -rss_limit_mb=2048 ../target/fuzz-smoke/$$t corpus/$$t \
-	    >../target/fuzz-smoke/$$t.log 2>&1 \
-	    || { tail -n 60 ../target/fuzz-smoke/$$t.log; echo "fuzz $$t: FAILED (reproduce:" \
-	         "cd fuzz && cargo +nightly fuzz run $$t artifacts/$$t/<crash file>)"; exit 1; }; \
-	  echo "fuzz $$t: $$(grep -E '^Done' ../target/fuzz-smoke/$$t.log)"; \
-	done
+	@cd fuzz && ../test/tools/fuzz-smoke.sh $(FUZZ_BIN) $(FUZZ_SEED) $(FUZZ_RUNS) $(FUZZ_RUNS_SLOW) \
+	  $(FUZZ_SECS) $$($(CARGO) +nightly fuzz list)
 # The benchmark harness's functional check (not the benchmarks, `make bench`): 1000 instances
 # over 4 segments own their VIPs within 35 s, nothing dropped, RssAnon within 2 MiB; the
 # report generator runs and its tables splice into (a copy of) BENCHMARKS.md.

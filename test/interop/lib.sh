@@ -63,14 +63,21 @@ node_ip() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "192.0.2.$((11 + i))
 node_ip6() { local i; i=$(($(printf '%d' "'$1") - 97)); echo "2001:db8::$((11 + i))"; }
 
 # Start a capture on the bridge: everything VRRP/AH/ARP/IGMP and IPv6, with timestamps. Sets
-# CAP_PID.
+# CAP_PID. Returns once tcpdump says it is listening (bounded, 3 s). Immediate mode: each
+# packet reaches the file when it is seen, not when libpcap's 1 s buffer timeout expires, so a
+# caller can wait for a packet in the file and stop the capture right after it.
 capture_start() {
-  local file=$1
-  ip netns exec "$P-sw" tcpdump -i br0 -U -n -w "$file" 'ip proto 112 or ip proto 51 or igmp or arp or ip6' \
-    >/dev/null 2>>"$LAB/tcpdump.err" &
+  local file=$1 n c i
+  n=$(grep -c 'listening on' "$LAB/tcpdump.err" 2>/dev/null)
+  ip netns exec "$P-sw" tcpdump -i br0 --immediate-mode -U -n -w "$file" \
+    'ip proto 112 or ip proto 51 or igmp or arp or ip6' >/dev/null 2>>"$LAB/tcpdump.err" &
   CAP_PID=$!
   LAB_PIDS+=("$CAP_PID")
-  sleep 0.5
+  for ((i = 0; i < 150; i++)); do
+    c=$(grep -c 'listening on' "$LAB/tcpdump.err" 2>/dev/null)
+    [ "${c:-0}" -gt "${n:-0}" ] && break
+    sleep 0.02
+  done
 }
 capture_stop() { kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null; }
 

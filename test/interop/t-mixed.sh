@@ -18,6 +18,39 @@ BIN=${1:?usage: t-mixed.sh path/to/keepalived-rs [case...]}
 shift
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(v2-none v2-pass v2-ah v2-unicast v3-ipv4 v3-ipv6 three-node nopreempt owner)
+
+# MIXED_JOBS labs at a time (default 2), the cases dealt out in turn: an arrangement spends nearly
+# all its time waiting for protocol timers (master-down interval, advert interval), so two
+# labs, each in its own namespaces under its own prefix, leave both cores mostly idle. Each
+# part compares its mixed arrangements with its own keepalived pair, measured in the same
+# process; the outputs are printed one part after the other.
+JOBS=${MIXED_JOBS:-2}
+if [ "$JOBS" -gt 1 ] && [ ${#CASES[@]} -gt 1 ]; then
+  parts=$(mktemp -d /var/tmp/kri-parts.XXXX)
+  pids=() live=()
+  # Stopped early (a timeout): each part gets SIGTERM and removes its own lab.
+  trap '[ ${#live[@]} -eq 0 ] || kill -TERM "${live[@]}" 2>/dev/null; rm -rf "$parts"' EXIT
+  trap 'exit 130' INT TERM
+  for ((j = 0; j < JOBS; j++)); do
+    part=()
+    for ((i = j; i < ${#CASES[@]}; i += JOBS)); do part+=("${CASES[i]}"); done
+    [ ${#part[@]} -gt 0 ] || continue
+    # Its own prefix (lib.sh takes P from the environment when set).
+    env -u P MIXED_JOBS=1 "$here/t-mixed.sh" "$BIN" "${part[@]}" >"$parts/$j.out" 2>&1 &
+    pids+=("$!")
+  done
+  live=("${pids[@]}")
+  rc=0
+  for ((j = 0; j < ${#pids[@]}; j++)); do
+    wait "${pids[j]}" || rc=1
+    live=("${live[@]:1}")
+    echo "=== part $((j + 1)) of ${#pids[@]}"
+    cat "$parts/$j.out"
+  done
+  echo "interop: $(cat "$parts"/*.out | grep -c ' ok=1$') passed," \
+    "$(cat "$parts"/*.out | grep -c ' ok=0$') failed, over ${#pids[@]} parts"
+  exit "$rc"
+fi
 . "$here/lib.sh"
 trap lab_cleanup EXIT
 ka_bad_selfcheck || die "the error-line list does not fit $KEEPALIVED"
@@ -46,51 +79,100 @@ case_env() {
 vip_for() { [ "$FAMILY" = 6 ] && echo 2001:db8::100 || echo 192.0.2.100; }
 src_for() { [ "$FAMILY" = 6 ] && echo "fe80::" || node_ip "$1"; }
 
-# Failover gap by capture, in seconds. mode "crash": from OLD's last advert before T to NEW's
-# first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's first advert.
-# mode "start" (preemption back): from OLD's join of the VRRP group after T (its restart; the
-# IGMP or MLD report the kernel sends when the daemon opens its socket, so the process's own
-# start-up time is left out) to its first advert with a non-zero priority.
+# One tshark pass over a capture (tshark takes about 0.3 s to start, and gap and header_ok
+# used to run it twice per figure): a tab-separated table of the VRRP adverts and the group
+# joins in it, one line per packet in capture order. Columns: 1 time (epoch), 2 eth.src,
+# 3 ip.src, 4 VRRP version (empty: not an advert), 5 VRRP priority, 6 IGMP groups, 7 MLDv2
+# groups (both comma-separated), 8 IPv4 TOS, 9 TTL, 10 IPv6 traffic class, 11 hop limit.
+pcap_table() {
+  tshark -r "$1" -Y 'vrrp || igmp.maddr || icmpv6.mldr.mar.multicast_address' -T fields \
+    -E separator=/t -e frame.time_epoch -e eth.src -e ip.src -e vrrp.version -e vrrp.prio \
+    -e igmp.maddr -e icmpv6.mldr.mar.multicast_address -e ip.dsfield -e ip.ttl \
+    -e ipv6.tclass -e ipv6.hlim 2>/dev/null
+}
+# The awk helpers for that table: times compared exactly (whole seconds, then the fraction
+# as a string: a double loses the nanoseconds of an epoch time), hex fields read by hand
+# (mawk has no strtonum), a group looked up in a comma-separated list.
+TABLE_AWK='
+function tcmp(a, b,   ia, ib, fa, fb) {
+  ia = a; sub(/\..*/, "", ia); ib = b; sub(/\..*/, "", ib)
+  if (ia + 0 != ib + 0) return ia + 0 < ib + 0 ? -1 : 1
+  fa = a; if (!sub(/^[^.]*\./, "", fa)) fa = ""; fb = b; if (!sub(/^[^.]*\./, "", fb)) fb = ""
+  while (length(fa) < 12) fa = fa "0"; while (length(fb) < 12) fb = fb "0"
+  return fa == fb ? 0 : (fa < fb ? -1 : 1)
+}
+function hex(h,   i, v) {
+  h = tolower(h); sub(/^0x/, "", h); v = 0
+  for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+  return v
+}
+function has(list, x,   n, i, a) { n = split(list, a, ","); for (i = 1; i <= n; i++) if (a[i] == x) return 1; return 0 }
+'
+
+# Failover gap in the capture's table, in seconds. mode "crash": from OLD's last advert before
+# T to NEW's first advert after it. mode "stop": from OLD's priority-0 advert after T to NEW's
+# first advert. mode "start" (preemption back): from OLD's join of the VRRP group after T (its
+# restart; the IGMP or MLD report the kernel sends when the daemon opens its socket, so the
+# process's own start-up time is left out) to its first advert with a non-zero priority.
 gap() {
-  local file=$1 old=$2 new=$3 t=$4 mode=$5 last first f_old f_new f_join
+  local tab=$1 old=$2 new=$3 t=$4 mode=$5 col gcol grp ko kn last first
   if [ "$FAMILY" = 6 ]; then
-    f_old="vrrp && eth.src==$(mac_of "$old")"; f_new="vrrp && eth.src==$(mac_of "$new")"
-    f_join="icmpv6.mldr.mar.multicast_address == ff02::12 && eth.src==$(mac_of "$old")"
+    col=2 gcol=7 grp=ff02::12 ko=$(mac_of "$old") kn=$(mac_of "$new")
   else
-    f_old="vrrp && ip.src==$(node_ip "$old")"; f_new="vrrp && ip.src==$(node_ip "$new")"
-    f_join="igmp.maddr == 224.0.0.18 && ip.src==$(node_ip "$old")"
+    col=3 gcol=6 grp=224.0.0.18 ko=$(node_ip "$old") kn=$(node_ip "$new")
   fi
-  if [ "$mode" = start ]; then
-    last=$(tshark -r "$file" -Y "$f_join && frame.time_epoch > $t" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-    [ -n "$last" ] || { echo nan; return; }
-    first=$(tshark -r "$file" -Y "$f_old && frame.time_epoch > $last && vrrp.prio != 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-    [ -n "$first" ] || { echo nan; return; }
-    echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
-    return
-  fi
-  if [ "$mode" = crash ]; then
-    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch < $t" -T fields -e frame.time_epoch 2>/dev/null | tail -1)
-  else
-    last=$(tshark -r "$file" -Y "$f_old && frame.time_epoch >= $t && vrrp.prio == 0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
-  fi
+  last=$(awk -F'\t' -v c="$col" -v g="$gcol" -v grp="$grp" -v k="$ko" -v t="$t" -v m="$mode" "$TABLE_AWK"'
+    $c != k { next }
+    m == "start" && has($g, grp) && tcmp($1, t) > 0 { print $1; exit }
+    m == "crash" && $4 != "" && tcmp($1, t) < 0 { l = $1 }
+    m == "stop" && $4 != "" && tcmp($1, t) >= 0 && $5 + 0 == 0 { print $1; exit }
+    END { if (l != "") print l }' "$tab")
   [ -n "$last" ] || { echo nan; return; }
-  first=$(tshark -r "$file" -Y "$f_new && frame.time_epoch > $last" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+  if [ "$mode" = start ]; then
+    first=$(awk -F'\t' -v c="$col" -v k="$ko" -v t="$last" "$TABLE_AWK"'
+      $c == k && $4 != "" && tcmp($1, t) > 0 && $5 + 0 != 0 { print $1; exit }' "$tab")
+  else
+    first=$(awk -F'\t' -v c="$col" -v k="$kn" -v t="$last" "$TABLE_AWK"'
+      $c == k && $4 != "" && tcmp($1, t) > 0 { print $1; exit }' "$tab")
+  fi
   [ -n "$first" ] || { echo nan; return; }
   echo "$first - $last" | bc -l | awk '{printf "%.4f", $1}'
 }
 mac_of() { ip -n "$P-$1" -o link show eth0 | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/'; }
 
-# header_ok FILE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
+# One advert interval and a little more: every backup has heard the master's advert at its
+# transition and the next one. (Was a fixed 2 s.)
+settle() { sleep "$(awk -v i="$INT" 'BEGIN { print i + 0.1 }')"; }
+backup_count() { grep -c 'Entering BACKUP STATE' "$LAB/$1.log" 2>/dev/null || true; }
+# How many adverts (AH-wrapped too) from NODE's eth0 the capture FILE holds so far (tcpdump
+# reads a file in a few ms, tshark takes 0.3 s).
+pcap_adverts() {
+  tcpdump -r "$1" -n "ether src $(mac_of "$2") and (ip proto 112 or ip proto 51 or ip6 proto 112)" \
+    2>/dev/null | wc -l
+}
+# Wait (bounded) until FILE holds more than N0 adverts from NODE.
+wait_capture() {
+  local file=$1 node=$2 n0=$3 secs=${4:-3} i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ "$(pcap_adverts "$file" "$node")" -gt "$n0" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# header_ok TABLE NODE: NODE's adverts in the capture carry keepalived's IP header: IPv6
 # traffic class 0xC0 and hop limit 255 (set only by socket options), IPv4 TOS 0xC0, TTL 255.
 header_ok() {
-  local file=$1 n=$2 f bad total wrong
-  if [ "$FAMILY" = 6 ]; then
-    f="vrrp && eth.src==$(mac_of "$n")"; bad="ipv6.tclass != 0xc0 || ipv6.hlim != 255"
-  else
-    f="vrrp && ip.src==$(node_ip "$n")"; bad="ip.dsfield != 0xc0 || ip.ttl != 255"
-  fi
-  total=$(tshark -r "$file" -Y "$f" 2>/dev/null | wc -l)
-  wrong=$(tshark -r "$file" -Y "$f && ($bad)" -T fields -e frame.number 2>/dev/null | wc -l)
+  local tab=$1 n=$2 col k counts total wrong
+  if [ "$FAMILY" = 6 ]; then col=2 k=$(mac_of "$n"); else col=3 k=$(node_ip "$n"); fi
+  counts=$(awk -F'\t' -v c="$col" -v k="$k" -v f="$FAMILY" "$TABLE_AWK"'
+    $c == k && $4 != "" {
+      total++
+      if (f == 6) { if (hex($10) != 192 || $11 + 0 != 255) wrong++ }
+      else if (hex($8) != 192 || $9 + 0 != 255) wrong++
+    }
+    END { print total + 0, wrong + 0 }' "$tab")
+  read -r total wrong <<<"$counts"
   [ "$total" -gt 0 ] && [ "$wrong" = 0 ] && return 0
   log "$n: $wrong of $total adverts without TOS/traffic class 0xc0 and TTL/hop limit 255"
   return 1
@@ -141,7 +223,7 @@ run_pair() {
   run_daemon b "$ib" "$LAB/b.conf"
   [ "$nodes" = 3 ] && run_daemon c "$ia" "$LAB/c.conf"
   if ! wait_master a "$vip" 0 12; then log "$label $c: a never became master"; ok=0; fi
-  sleep 2
+  settle
   local owner; owner=$(vip_owner "$vip") || { log "$label $c: owners: $owner"; ok=0; }
   check_ka_stats "$label $c" "before any stop" || ok=0
 
@@ -154,7 +236,9 @@ run_pair() {
   crash_daemon a
   local t0; t0=$(date +%s.%N)
   wait_master "$next" "$vip" "$n0" 12 || { log "$label $c: $next did not take over after crash"; ok=0; }
-  sleep 1
+  # No pause before the restart (was 1 s): the leave reports a's kernel sends after the crash
+  # (IGMPv3/MLDv2: repeated within 2 s) are over before the takeover (3.6 s), so none can
+  # pass for the join that times the preemption.
 
   # Restart a: it first removes the VIP the crash left behind, then preempts back unless
   # nopreempt.
@@ -172,30 +256,38 @@ run_pair() {
     has_vip "$next" "$vip" || { log "$label $c: nopreempt violated"; ok=0; }
     # Hand the role back with a graceful stop of the current master.
     stop_daemon "$next"; wait_master a "$vip" "$m0" 8 || { log "$label $c: a did not take over"; ok=0; }
-    [ "$next" = b ] && run_daemon b "$ib" "$LAB/b.conf"
-    sleep 2
+    if [ "$next" = b ]; then
+      local k0; k0=$(backup_count b)
+      run_daemon b "$ib" "$LAB/b.conf"
+      wait_log_count backup_count b "$k0" 5 || { log "$label $c: b did not start in BACKUP"; ok=0; }
+    fi
+    settle
   else
     wait_master a "$vip" "$m0" 12 || { log "$label $c: a did not preempt back"; ok=0; }
-    sleep 2
+    settle
   fi
 
   # Graceful stop of the master: priority 0, the backup takes over after skew time.
   check_ka_stats "$label $c" "before SIGTERM" || ok=0
   local t2; t2=$(date +%s.%N)
   n0=$(master_count "$next")
+  local adv0; adv0=$(pcap_adverts "$LAB/$label-$c.pcap" "$next")
   stop_daemon a
   wait_master "$next" "$vip" "$n0" 8 || { log "$label $c: $next did not take over after SIGTERM"; ok=0; }
-  sleep 1
+  # Its first advert as master must be in the capture before it stops (was a fixed 1 s).
+  wait_capture "$LAB/$label-$c.pcap" "$next" "$adv0" 3 || log "$label $c: no advert from $next in the capture"
   capture_stop
-  t_kill=$(gap "$LAB/$label-$c.pcap" a "$next" "$t0" crash)
-  t_term=$(gap "$LAB/$label-$c.pcap" a "$next" "$t2" stop)
+  local tab="$LAB/$label-$c.tsv"
+  pcap_table "$LAB/$label-$c.pcap" >"$tab"
+  t_kill=$(gap "$tab" a "$next" "$t0" crash)
+  t_term=$(gap "$tab" a "$next" "$t2" stop)
   # Nothing to time: with nopreempt, a does not take the role back when it starts; with
   # unicast, no group join marks its start; an address owner is master at once and both
   # implementations send its first advert before the join.
   if [ "$c" = nopreempt ] || [ "$c" = owner ] || [ -n "$UNICAST" ]; then
     t_pre=-
   else
-    t_pre=$(gap "$LAB/$label-$c.pcap" a "$next" "$t1" start)
+    t_pre=$(gap "$tab" a "$next" "$t1" start)
   fi
 
   # keepalived's view of our adverts: no error counters in the survivors' stats, no error lines.
@@ -204,7 +296,7 @@ run_pair() {
   for n in a b; do
     impl="IMPL_$n"
     [ "${!impl:-}" = ka ] && continue
-    header_ok "$LAB/$label-$c.pcap" "$n" || { log "$label $c: our IP header differs"; ok=0; }
+    header_ok "$tab" "$n" || { log "$label $c: our IP header differs"; ok=0; }
   done
   for n in "${NODES[@]}"; do
     impl="IMPL_$n"
@@ -227,6 +319,15 @@ lab_down() {
 }
 
 impl_of() { local v="IMPL_$1"; echo "${!v:-}"; }
+# wait_log_count COUNTER NODE N0 SECS: until COUNTER NODE (master_count, backup_count) > N0.
+wait_log_count() {
+  local f=$1 node=$2 n0=$3 secs=$4 i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ "$("$f" "$node")" -gt "$n0" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
 
 within() { # within A B: |A-B| <= tolerance
   [ "$1" != nan ] && [ "$2" != nan ] &&

@@ -5,6 +5,7 @@
 #
 # Usage: t-alloc-audit.sh path/to/keepalived-rs   (the argument is ignored unless it was
 # built with --features alloc-audit; otherwise this script builds one into target/alloc-audit)
+# run-suite: background (idle but for its timers: run-all.sh builds the binary first)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
