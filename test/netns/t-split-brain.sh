@@ -109,9 +109,12 @@ command -v bridge >/dev/null || lab_fail "needs iproute2's bridge tool"
 # ---- multicast seed config -------------------------------------------------------------
 conf web1 MASTER 100 192.0.2.11 192.0.2.12 multicast
 conf web2 BACKUP 98 192.0.2.12 192.0.2.11 multicast
+# WEB1 first, WEB2 once WEB1 is master: started together, their master-down intervals differ
+# by only 8 ms (priorities 104 and 102), so start-up jitter can make both master for a moment,
+# a real (and legitimate) split brain that each would rightly report.
 start web1 mc
-start web2 mc
 lab_wait 15 vip_on web1 >/dev/null || lab_fail "WEB1 never took the VIP"
+start web2 mc
 lab_wait 5 vip_off web2 >/dev/null || lab_fail "WEB2 also holds the VIP with multicast passing"
 sleep 1
 [ "$(lab_count_with $VIP web1 web2)" = 1 ] || lab_fail "not exactly one master"
@@ -149,8 +152,8 @@ stop web2
 conf web1 MASTER 100 192.0.2.11 192.0.2.12 unicast
 conf web2 BACKUP 98 192.0.2.12 192.0.2.11 unicast
 start web1 uc
-start web2 uc
 lab_wait 15 vip_on web1 >/dev/null || lab_fail "unicast: WEB1 never took the VIP"
+start web2 uc
 lab_wait 5 vip_off web2 >/dev/null || lab_fail "unicast: WEB2 also holds the VIP"
 lab_log "unicast: block multicast on the bridge"
 mcast off
