@@ -3,6 +3,7 @@
 //! fault of the group. Group notifies (`GROUP name STATE 0`) when the group's state changes.
 
 use super::fsm::Reason;
+use super::instance::InstanceRt;
 use super::{Actions, Core, NotifyState, State};
 use crate::time::Instant;
 
@@ -27,6 +28,36 @@ impl Core {
             .get(g)
             .into_iter()
             .flat_map(|sg| sg.members.iter().map(|&m| m as usize))
+    }
+
+    /// The members of group `g` other than `i` whose runtime state passes `pick`, collected
+    /// first because moving one changes what the others see.
+    fn others(
+        &self,
+        g: usize,
+        i: usize,
+        pick: impl Fn(&InstanceRt) -> bool,
+    ) -> heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> {
+        let mut list = heapless::Vec::new();
+        for m in self.members(g) {
+            if m != i && self.inst.get(m).is_some_and(&pick) {
+                let _ = list.push(m);
+            }
+        }
+        list
+    }
+
+    /// keepalived's `VRRP_Group(VG) Syncing instances to STATE state`, logged once per move.
+    fn log_sync(g: usize, state: State, out: &mut Actions) {
+        let state = match state {
+            State::Master => "MASTER",
+            State::Fault => "FAULT",
+            _ => "BACKUP",
+        };
+        out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
+            group: g as u16,
+            state,
+        }));
     }
 
     /// Some member of `i`'s group (not `i` itself) is faulted.
@@ -69,14 +100,7 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return;
         };
-        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
-            heapless::Vec::new();
-        for m in self.members(g) {
-            if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
-                let _ = list.push(m);
-            }
-        }
-        for m in list {
+        for m in self.others(g, i, |r| r.state == State::Master) {
             self.lower_prio_garps(now, m, out);
         }
     }
@@ -89,24 +113,9 @@ impl Core {
         // keepalived logs the group's move once, and only when the group is not already in
         // that state (vrrp_sync_master/backup/fault return early otherwise).
         if self.groups.get(g).is_some_and(|r| r.state != state) {
-            let text = match state {
-                State::Master => "MASTER",
-                State::Fault => "FAULT",
-                _ => "BACKUP",
-            };
-            out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
-                group: g as u16,
-                state: text,
-            }));
+            Self::log_sync(g, state, out);
         }
-        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
-            heapless::Vec::new();
-        for m in self.members(g) {
-            if m != i {
-                let _ = list.push(m);
-            }
-        }
-        for m in list {
+        for m in self.others(g, i, |_| true) {
             let cur = self.inst.get(m).map(|r| r.state);
             let go = matches!(
                 (state, cur),
@@ -128,14 +137,7 @@ impl Core {
         let Some(g) = self.group_idx(i) else {
             return;
         };
-        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
-            heapless::Vec::new();
-        for m in self.members(g) {
-            if m != i && self.inst.get(m).is_some_and(|r| r.state == State::Master) {
-                let _ = list.push(m);
-            }
-        }
-        for m in list {
+        for m in self.others(g, i, |r| r.state == State::Master) {
             self.transition(now, m, State::Backup, Reason::VipDeleted, out);
         }
         // keepalived sets the group's state to BACKUP here without the group notifies.
@@ -153,18 +155,8 @@ impl Core {
         if self.groups.get(g).is_none_or(|r| r.state == State::Fault) {
             return;
         }
-        out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
-            group: g as u16,
-            state: "FAULT",
-        }));
-        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
-            heapless::Vec::new();
-        for m in self.members(g) {
-            if m != i {
-                let _ = list.push(m);
-            }
-        }
-        for m in list {
+        Self::log_sync(g, State::Fault, out);
+        for m in self.others(g, i, |_| true) {
             // Not faulted on its own, so this does not come back here.
             self.apply_fault_state(now, m, out);
         }
@@ -186,26 +178,10 @@ impl Core {
         if self.groups.get(g).is_none_or(|r| r.state != State::Fault) || self.group_faulted(i) {
             return;
         }
-        out.push(super::Action::log(crate::logmsg::LogMsg::SyncGroupFollow {
-            group: g as u16,
-            state: if to == State::Master {
-                "MASTER"
-            } else {
-                "BACKUP"
-            },
-        }));
-        let mut list: heapless::Vec<usize, { crate::limits::MAX_SYNC_MEMBERS }> =
-            heapless::Vec::new();
-        for m in self.members(g) {
-            let held = self
-                .inst
-                .get(m)
-                .is_some_and(|r| r.state == State::Fault && !r.faulted && !r.pending);
-            if m != i && held {
-                let _ = list.push(m);
-            }
-        }
-        for m in list {
+        Self::log_sync(g, to, out);
+        // Only the members held in FAULT by the group, not by trackers of their own.
+        let held = |r: &InstanceRt| r.state == State::Fault && !r.faulted && !r.pending;
+        for m in self.others(g, i, held) {
             self.transition(now, m, State::Backup, Reason::FaultCleared, out);
         }
     }
